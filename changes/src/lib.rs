@@ -2,3 +2,5 @@
 //!
 //! Reads CloudTrail logs (files, S3, SQS/SNS notifications), keeps the records that are actual changes and
 //! normalizes them into CloudTrail Lake activity events; turns CloudWatch alarm notifications into alarm events.
+
+pub mod filter;
