@@ -3,3 +3,45 @@
 //! Typed [AWS CloudTrail Lake](https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-lake.html)
 //! activity events: build an `eventData` record, validate it against the service's documented limits before
 //! anything is sent, and publish it with `PutAuditEvents`.
+//!
+//! ## Quick start
+//!
+//! ```
+//! use ctlake::{AuditEvent, AuditEventId, ChannelArn, EventData, EventTime, UserIdentity};
+//!
+//! let channel: ChannelArn = "arn:aws:cloudtrail:us-east-1:123456789012:channel/EXAMPLE-1234".parse()?;
+//! let event = EventData::builder()
+//!     .version("1.0")
+//!     .user_identity(UserIdentity::builder().r#type("CustomUser").principal_id("alice").build()?)
+//!     .event_source("app.example.com")
+//!     .event_name("Login")
+//!     .event_time(EventTime::parse("2024-01-01T00:00:00Z")?)
+//!     .uid("u-1")
+//!     .source_ip_address("192.0.2.10")
+//!     .recipient_account_id(channel.account_id().clone())
+//!     .request_parameter("remember", true)
+//!     .build()?; // Every rule that needs no serialization, all violations at once.
+//! event.validate_for_channel(&channel)?; // Size caps and the channel owner.
+//!
+//! // One PutAuditEvents entry: the serialized event and its checksum, validated while serializing.
+//! let entry = AuditEvent::validated(AuditEventId::derive("login/u-1"), &event)?;
+//! assert!(entry.event_data().starts_with(r#"{"version":"1.0","userIdentity":"#));
+//! assert_eq!(entry.checksum(), Some(ctlake::event_data_checksum(entry.event_data()).as_str()));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Modules
+//!
+//! - The event model ([`EventData`], [`UserIdentity`], [`AuditEvent`], the constrained newtypes and
+//!   [`EventTime`]) is re-exported at the crate root.
+//! - [`validate`]: limits ([`validate::limits`]), [`Violations`], [`Rule`], the checksum.
+
+mod event;
+pub mod validate;
+
+pub use event::{
+    AccountId, AuditEvent, AuditEventId, BuildError, ChannelArn, EVENT_TIME_FORMAT, EventData,
+    EventDataBuilder, EventName, EventSource, EventTime, EventTimeError, EventTimeErrorKind, ExternalId,
+    InvalidValue, UserIdentity, UserIdentityBuilder, request_body_len,
+};
+pub use validate::{JsonType, Rule, Violation, Violations, event_data_checksum};

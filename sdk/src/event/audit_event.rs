@@ -1,0 +1,112 @@
+//! [`AuditEvent`]: one entry of a `PutAuditEvents` request — id, serialized `eventData`, checksum.
+
+use serde::{Deserialize, Serialize};
+
+use super::data::EventData;
+use super::ids::AuditEventId;
+use super::json;
+use crate::validate::{Violations, checksum::event_data_checksum, limits};
+
+/// One entry of a `PutAuditEvents` request: `{"id": …, "eventData": "<the event as a JSON string>",
+/// "eventDataChecksum": …}`.
+///
+/// Serializing an `AuditEvent` with serde gives exactly that entry as the AWS SDK for Rust writes it (field
+/// order `id`, `eventData`, `eventDataChecksum`; the checksum omitted when absent).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AuditEvent {
+    id: AuditEventId,
+    #[serde(rename = "eventData")]
+    event_data: String,
+    #[serde(
+        rename = "eventDataChecksum",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    checksum: Option<String>,
+}
+
+impl AuditEvent {
+    /// Serializes `event` (see [`EventData::to_json`]) and computes its checksum. Does not check the
+    /// size caps of the JSON-object fields; use [`AuditEvent::validated`] for that.
+    pub fn new(id: AuditEventId, event: &EventData) -> Self {
+        Self::from_json(id, event.to_json())
+    }
+
+    /// Serializes `event` and computes its checksum, checking the size caps of `requestParameters`,
+    /// `responseElements` and `additionalEventData` on the bytes being written (one pass). Everything else
+    /// was checked when the `EventData` was built, so an `Ok` here is a fully valid entry.
+    ///
+    /// # Errors
+    ///
+    /// [`Violations`] listing every JSON-object field over its cap.
+    pub fn validated(id: AuditEventId, event: &EventData) -> Result<Self, Violations> {
+        let (event_data, sizes) = json::to_json(event);
+        crate::validate::check_sizes(&sizes)?;
+        Ok(Self::from_json(id, event_data))
+    }
+
+    /// An entry around an already-serialized `eventData` string, sent exactly as given, with its checksum.
+    /// Nothing is checked: parse untrusted text with `ctlake::parse` instead.
+    pub fn from_json(id: AuditEventId, event_data: impl Into<String>) -> Self {
+        let event_data = event_data.into();
+        let checksum = Some(event_data_checksum(&event_data));
+        Self {
+            id,
+            event_data,
+            checksum,
+        }
+    }
+
+    /// The same entry without `eventDataChecksum` (the checksum is optional on the wire).
+    pub fn without_checksum(mut self) -> Self {
+        self.checksum = None;
+        self
+    }
+
+    /// `id`: the entry's identifier, unique within one request.
+    pub fn id(&self) -> &AuditEventId {
+        &self.id
+    }
+
+    /// `eventData`: the serialized event.
+    pub fn event_data(&self) -> &str {
+        &self.event_data
+    }
+
+    /// `eventDataChecksum`: base64(SHA-256(eventData)), if the entry carries one.
+    pub fn checksum(&self) -> Option<&str> {
+        self.checksum.as_deref()
+    }
+
+    /// The parts: id, `eventData`, checksum.
+    pub fn into_parts(self) -> (AuditEventId, String, Option<String>) {
+        (self.id, self.event_data, self.checksum)
+    }
+
+    /// The exact number of bytes this entry adds to a `PutAuditEvents` body `{"auditEvents":[e1,e2,…]}` as the
+    /// AWS SDK for Rust serializes it: `{"id":"…","eventData":"…","eventDataChecksum":"…"}` with JSON string
+    /// escaping, not counting the comma between entries. See [`request_body_len`] for a whole body.
+    pub fn encoded_len(&self) -> usize {
+        // {"id":  ,"eventData":  }
+        const FIXED: usize = r#"{"id":,"eventData":}"#.len();
+        const CHECKSUM_KEY: usize = r#","eventDataChecksum":"#.len();
+        FIXED
+            + json::escaped_len(self.id.as_str())
+            + json::escaped_len(&self.event_data)
+            + self
+                .checksum
+                .as_deref()
+                .map_or(0, |c| CHECKSUM_KEY + json::escaped_len(c))
+    }
+}
+
+/// The exact size in bytes of the `PutAuditEvents` body `{"auditEvents":[…]}` holding `events`, as the AWS SDK
+/// for Rust serializes it: [`REQUEST_BODY_WRAPPER_BYTES`](limits::REQUEST_BODY_WRAPPER_BYTES), plus each
+/// entry's [`AuditEvent::encoded_len`], plus one comma between entries. Compare it with
+/// [`MAX_REQUEST_BYTES`](limits::MAX_REQUEST_BYTES).
+pub fn request_body_len<'a>(events: impl IntoIterator<Item = &'a AuditEvent>) -> usize {
+    let (count, sum) = events
+        .into_iter()
+        .fold((0usize, 0usize), |(n, sum), e| (n + 1, sum + e.encoded_len()));
+    limits::REQUEST_BODY_WRAPPER_BYTES + sum + count.saturating_sub(1)
+}
