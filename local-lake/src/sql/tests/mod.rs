@@ -1,0 +1,9 @@
+//! End-to-end tests of the translator: realistic records in an in-memory `events` table, Lake SQL in, exact
+//! rows and column names out.
+
+mod aggregate;
+mod filter;
+mod fixtures;
+mod functions;
+mod reject;
+mod select;
