@@ -366,9 +366,8 @@ fn literal(sql: &mut Sql, l: &Literal) {
     match l {
         Literal::Null => sql.push("NULL"),
         Literal::Bool(b) => sql.push(if *b { "1" } else { "0" }),
-        Literal::Int(i) => {
-            let _ = write!(sql.text, "({i})");
-        }
+        // Bound rather than written: SQLite reads a bare integer in GROUP BY / ORDER BY as a column position.
+        Literal::Int(i) => sql.bind(Value::Integer(*i)),
         Literal::Double(d) => sql.bind(Value::Real(*d)),
         Literal::Text(t) | Literal::Timestamp(t) => sql.bind(Value::Text(t.clone())),
     }

@@ -49,6 +49,28 @@ impl CompiledQuery {
 /// [`QueryError::Invalid`] naming the construct when the statement is not valid Lake SQL or uses something the
 /// local Lake does not translate faithfully (see `local-lake/SQL.md`).
 pub fn compile(statement: &str) -> Result<CompiledQuery, QueryError> {
+    // Analysis recurses once per nesting level (bounded by MAX_EXPRESSION_DEPTH); give it a stack of its own so
+    // the caller's (a tokio worker's 2 MiB) never limits what a statement may nest.
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("lake-sql-compile".to_owned())
+            .stack_size(COMPILE_STACK_BYTES)
+            .spawn_scoped(scope, || compile_here(statement));
+        match worker {
+            Ok(handle) => handle
+                .join()
+                .unwrap_or_else(|_| Err(QueryError::invalid("the statement could not be analyzed"))),
+            // No thread to be had: analyze here (the depth bound still holds, on a smaller stack).
+            Err(_) => compile_here(statement),
+        }
+    })
+}
+
+/// Stack of the analysis thread: ample for the 200 nesting levels the analyzer allows
+/// levels in unoptimized builds (reserved address space; only the pages used are committed).
+const COMPILE_STACK_BYTES: usize = 64 << 20;
+
+fn compile_here(statement: &str) -> Result<CompiledQuery, QueryError> {
     let analysis = analyze(statement)?;
     let sql = generate(&analysis.plan);
     let mut tables: Vec<String> = Vec::new();

@@ -156,7 +156,7 @@ fn cast_double(ctx: &Context<'_>) -> rusqlite::Result<Option<f64>> {
         return Ok(None);
     };
     match parse_java_double(&s) {
-        Some(v) => Ok(Some(v)),
+        Some(v) => not_nan(v).map(Some),
         None if try_cast => Ok(None),
         None => Err(fail(format!("Cannot cast '{s}' to DOUBLE"))),
     }
@@ -210,13 +210,14 @@ fn arith(ctx: &Context<'_>) -> rusqlite::Result<Value> {
     }
     if bits == 0 {
         let (x, y) = (as_f64(a), as_f64(b));
-        return Ok(Value::Real(match op.as_str() {
+        let r = match op.as_str() {
             "+" => x + y,
             "-" => x - y,
             "*" => x * y,
             "/" => x / y,
             _ => x % y,
-        }));
+        };
+        return not_nan(r).map(Value::Real);
     }
     let (x, y) = (as_i64(a), as_i64(b));
     let name = if bits == 32 { "integer" } else { "bigint" };
@@ -242,6 +243,17 @@ fn arith(ctx: &Context<'_>) -> rusqlite::Result<Value> {
             };
             Err(fail(format!("{name} {what} overflow: {x} {op} {y}")))
         }
+    }
+}
+
+/// SQLite stores a NaN as NULL, which would turn Trino's `NaN` into a wrong `NULL`: fail instead.
+fn not_nan(x: f64) -> rusqlite::Result<f64> {
+    if x.is_nan() {
+        Err(fail(
+            "the result is NaN, which the local Lake cannot represent".to_owned(),
+        ))
+    } else {
+        Ok(x)
     }
 }
 

@@ -34,6 +34,24 @@ const NON_CALL_WORDS: &[&str] = &[
     "WHERE",
 ];
 
+/// Words that end a `FROM` list (after which a comma no longer separates tables).
+const FROM_LIST_ENDS: &[&str] = &[
+    "WHERE",
+    "GROUP",
+    "HAVING",
+    "ORDER",
+    "LIMIT",
+    "OFFSET",
+    "FETCH",
+    "UNION",
+    "INTERSECT",
+    "EXCEPT",
+    "ON",
+    "JOIN",
+    "SELECT",
+    "WINDOW",
+];
+
 /// What the lexer saw last, outside whitespace and comments.
 #[derive(Debug, PartialEq)]
 enum Prev {
@@ -50,6 +68,8 @@ pub(crate) fn quote_table_ids(statement: &str) -> String {
     // One entry per open parenthesis: whether it is a function call's.
     let mut parens: Vec<bool> = Vec::new();
     let mut prev = Prev::Nothing;
+    // Inside a FROM list (at this parenthesis depth), where a comma is followed by another table.
+    let mut from_list: Option<usize> = None;
     let mut i = 0;
     while i < chars.len() {
         let (_, c) = chars[i];
@@ -82,6 +102,11 @@ pub(crate) fn quote_table_ids(statement: &str) -> String {
             let in_call = parens.last().copied().unwrap_or(false);
             let is_table_keyword =
                 (upper == "FROM" && prev_is_not_distinct(&prev) && !in_call) || upper == "JOIN";
+            if upper == "FROM" && is_table_keyword {
+                from_list = Some(parens.len());
+            } else if FROM_LIST_ENDS.contains(&upper.as_str()) {
+                from_list = None;
+            }
             prev = Prev::Word(upper);
             if is_table_keyword {
                 i = quote_following_id(statement, &chars, i, &mut out);
@@ -92,9 +117,19 @@ pub(crate) fn quote_table_ids(statement: &str) -> String {
                 parens.push(is_call);
             } else if c == ')' {
                 parens.pop();
+                if from_list.is_some_and(|depth| parens.len() < depth) {
+                    from_list = None;
+                }
+            } else if c == ';' {
+                from_list = None;
             }
             out.push(c);
             i += 1;
+            if c == ',' && from_list == Some(parens.len()) {
+                prev = Prev::Other;
+                i = quote_following_id(statement, &chars, i, &mut out);
+                continue;
+            }
             if !c.is_whitespace() {
                 prev = Prev::Other;
             }
@@ -214,6 +249,18 @@ mod tests {
         assert_eq!(
             quote_table_ids("SELECT 1 FROM /* c */ 1abc"),
             "SELECT 1 FROM /* c */ \"1abc\""
+        );
+    }
+
+    #[test]
+    fn quotes_each_table_of_a_from_list() {
+        assert_eq!(
+            quote_table_ids("SELECT f(a, b-c) FROM eds-1 x, eds-2 y WHERE g(x, 1-2) = 1"),
+            "SELECT f(a, b-c) FROM \"eds-1\" x, \"eds-2\" y WHERE g(x, 1-2) = 1"
+        );
+        assert_eq!(
+            quote_table_ids("SELECT 1 FROM a-1 JOIN b-2 ON f(x, 1-2) = 1"),
+            "SELECT 1 FROM \"a-1\" JOIN \"b-2\" ON f(x, 1-2) = 1"
         );
     }
 

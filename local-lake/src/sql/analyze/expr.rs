@@ -21,6 +21,39 @@ pub(super) struct Ctx<'a> {
     pub(super) aggregates: bool,
     /// Inside an aggregate's argument (aggregates cannot nest).
     pub(super) in_aggregate: Option<&'static str>,
+    /// Nesting depth of the expression being analyzed.
+    pub(super) depth: usize,
+}
+
+/// Deepest expression nesting the local Lake translates. The generated SQL must stay within SQLite's
+/// `SQLITE_MAX_EXPR_DEPTH` (1000), and the analysis runs on a bounded stack; a long `OR` chain is better written
+/// as `IN (…)` anyway.
+pub(crate) const MAX_EXPRESSION_DEPTH: usize = 200;
+
+impl<'a> Ctx<'a> {
+    /// A context for the top of an expression in `clause`.
+    pub(super) fn new(scope: Scope<'a>, clause: &'static str, aggregates: bool) -> Self {
+        Ctx {
+            scope,
+            clause,
+            aggregates,
+            in_aggregate: None,
+            depth: 0,
+        }
+    }
+
+    /// The context one level deeper, or an error past [`MAX_EXPRESSION_DEPTH`].
+    fn deeper(self) -> Result<Self, QueryError> {
+        if self.depth >= MAX_EXPRESSION_DEPTH {
+            return Err(QueryError::invalid(format!(
+                "the expression is nested more than {MAX_EXPRESSION_DEPTH} levels deep; write long OR chains as IN (…)"
+            )));
+        }
+        Ok(Ctx {
+            depth: self.depth + 1,
+            ..self
+        })
+    }
 }
 
 type Typed = (Expr, Ty);
@@ -59,6 +92,7 @@ pub(super) fn condition(e: &ast::Expr, cx: Ctx<'_>) -> Result<Expr, QueryError> 
 /// Analyzes any expression (comparison operands may be decimal or date literals).
 pub(super) fn expr(e: &ast::Expr, cx: Ctx<'_>) -> Result<Typed, QueryError> {
     use ast::Expr as A;
+    let cx = cx.deeper()?;
     match e {
         A::Identifier(ident) => cx.scope.resolve(std::slice::from_ref(ident)),
         A::CompoundIdentifier(idents) => cx.scope.resolve(idents),
@@ -474,6 +508,20 @@ pub(super) fn string_literal(e: &ast::Expr) -> Option<String> {
             _ => None,
         },
         ast::Expr::Nested(inner) => string_literal(inner),
+        _ => None,
+    }
+}
+
+/// An integer written as a plain number (possibly parenthesized): a position in `GROUP BY` / `ORDER BY`.
+pub(super) fn position_literal(e: &ast::Expr) -> Option<Result<usize, ()>> {
+    match e {
+        ast::Expr::Value(v) => match &v.value {
+            Value::Number(n, _) if n.bytes().all(|b| b.is_ascii_digit()) => {
+                Some(n.parse::<usize>().ok().and_then(|n| n.checked_sub(1)).ok_or(()))
+            }
+            _ => None,
+        },
+        ast::Expr::Nested(inner) => position_literal(inner),
         _ => None,
     }
 }

@@ -17,7 +17,7 @@ use super::error::QueryError;
 use super::ir::{Body, Expr, OrderTerm, Plan, Relation, SetOp};
 use super::prepass::quote_table_ids;
 use super::types::Ty;
-use expr::{Ctx, integer_literal, value};
+use expr::{Ctx, integer_literal, position_literal, value};
 use scope::Scope;
 use select::{SelectOut, check_grouped, select};
 
@@ -310,13 +310,9 @@ fn order_term(t: &ast::OrderByExpr, out: &BodyOut) -> Result<OrderTerm, QueryErr
 
 fn order_expr(e: &ast::Expr, out: &BodyOut) -> Result<Expr, QueryError> {
     // A position.
-    if let ast::Expr::Value(v) = e
-        && let ast::Value::Number(..) = v.value
-    {
-        let n = integer_literal(e).unwrap_or(0);
-        return usize::try_from(n)
+    if let Some(pos) = position_literal(e) {
+        return pos
             .ok()
-            .and_then(|n| n.checked_sub(1))
             .filter(|i| *i < out.names.len())
             .map(Expr::Output)
             .ok_or_else(|| QueryError::invalid(format!("ORDER BY position {e} is not in select list")));
@@ -359,12 +355,7 @@ fn order_expr(e: &ast::Expr, out: &BodyOut) -> Result<Expr, QueryError> {
             "ORDER BY {e}: a UNION, INTERSECT or EXCEPT query can only be ordered by an output column name or position"
         )));
     };
-    let cx = Ctx {
-        scope: Scope { rels: &s.scope },
-        clause: "ORDER BY",
-        aggregates: s.plan.aggregated,
-        in_aggregate: None,
-    };
+    let cx = Ctx::new(Scope { rels: &s.scope }, "ORDER BY", s.plan.aggregated);
     let (x, ty) = value(e, cx)?;
     if !ty.is_comparable() {
         return Err(QueryError::unsupported(format!(

@@ -42,6 +42,9 @@ impl Scope<'_> {
                     [only] => only.index,
                     [] => return Err(QueryError::invalid(format!("unknown column {}", written()))),
                     _ => {
+                        if walk(idents).is_err() {
+                            return Err(QueryError::invalid(format!("unknown column {}", written())));
+                        }
                         let name = idents.first().map_or("", |i| i.value.as_str());
                         return Err(QueryError::invalid(format!(
                             "column {} is ambiguous: several relations of the FROM clause have a column {name}; \

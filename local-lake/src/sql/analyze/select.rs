@@ -6,7 +6,7 @@ use super::super::error::QueryError;
 use super::super::ir::{Access, CmpOp, Expr, JoinKind, Literal, Relation, SelectPlan, TimeBound};
 use super::super::schema::{Field, FieldKind, TOP_LEVEL};
 use super::super::types::Ty;
-use super::expr::{Ctx, condition, integer_literal, value};
+use super::expr::{Ctx, condition, position_literal, value};
 use super::scope::{Scope, ScopeRel, column};
 
 /// A `SELECT` block with what the enclosing query needs to resolve `ORDER BY`.
@@ -118,12 +118,7 @@ pub(super) fn select(s: &ast::Select, relations: &mut Vec<Relation>) -> Result<S
                     return Err(QueryError::invalid("CROSS JOIN takes no ON/USING condition"));
                 }
                 (_, JoinConstraint::On(e)) => {
-                    let cx = Ctx {
-                        scope: Scope { rels: &scope },
-                        clause: "JOIN ON",
-                        aggregates: false,
-                        in_aggregate: None,
-                    };
+                    let cx = Ctx::new(Scope { rels: &scope }, "JOIN ON", false);
                     Some(condition(e, cx)?)
                 }
                 (_, JoinConstraint::Using(_)) => return unsupported("JOIN … USING (write JOIN … ON)"),
@@ -135,12 +130,7 @@ pub(super) fn select(s: &ast::Select, relations: &mut Vec<Relation>) -> Result<S
     }
     let first = first.ok_or_else(|| QueryError::invalid("a query must read FROM an event data store"))?;
     let sc = Scope { rels: &scope };
-    let base = Ctx {
-        scope: sc,
-        clause: "SELECT",
-        aggregates: true,
-        in_aggregate: None,
-    };
+    let base = Ctx::new(sc, "SELECT", true);
 
     // The select list.
     let mut items = Vec::new();
@@ -464,24 +454,17 @@ fn group_key(g: &ast::Expr, items: &[Expr], names: &[String], cx: Ctx<'_>) -> Re
         aggregates: false,
         ..cx
     };
-    if let ast::Expr::Value(v) = g
-        && let ast::Value::Number(_, _) = &v.value
-    {
-        let pos = integer_literal(g).unwrap_or(0);
-        let item = usize::try_from(pos)
+    if let Some(pos) = position_literal(g) {
+        let (item, name) = pos
             .ok()
-            .and_then(|p| p.checked_sub(1))
-            .and_then(|i| items.get(i))
+            .and_then(|i| Some((items.get(i)?, names.get(i)?)))
             .ok_or_else(|| QueryError::invalid(format!("GROUP BY position {g} is not in select list")))?;
         if item.has_aggregate() {
             return Err(QueryError::invalid(format!(
                 "GROUP BY position {g} cannot refer to an aggregate"
             )));
         }
-        return check_key(
-            item.clone(),
-            names.get(usize::try_from(pos - 1).unwrap_or(0)).map_or("", |n| n),
-        );
+        return check_key(item.clone(), name);
     }
     match value(g, gcx) {
         Ok((key, ty)) => {

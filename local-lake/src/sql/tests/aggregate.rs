@@ -160,3 +160,12 @@ fn having_without_group_by_and_aggregate_in_order_by() {
     );
     assert_eq!(col(&sql), ["com.nordcloudapp.autobackup"]);
 }
+
+#[test]
+fn trailing_semicolon_limit_all_and_distinct_aggregates() {
+    let sql =
+        format!("SELECT min(DISTINCT eventData.eventName), sum(DISTINCT length(eventID)) FROM {STORE_A};");
+    assert_eq!(rows(&sql), table(&[&["backup.completed", "4"]]));
+    let sql = format!("SELECT eventID FROM {STORE_A} ORDER BY eventID LIMIT ALL");
+    assert_eq!(col(&sql).len(), 6);
+}

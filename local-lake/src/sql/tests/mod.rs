@@ -2,8 +2,12 @@
 //! rows and column names out.
 
 mod aggregate;
+mod examples;
 mod filter;
 mod fixtures;
 mod functions;
+mod multi;
+mod props;
 mod reject;
 mod select;
+mod stats;

@@ -280,3 +280,37 @@ fn grouping_rules() {
         assert_rejected(&sql.replace("{A}", STORE_A), needle);
     }
 }
+
+#[test]
+fn deep_nesting_is_bounded_and_never_overflows_the_stack() {
+    // 10 000 characters (Lake's statement limit) of nesting, on a thread with a small stack like a tokio worker's.
+    for unit in ["1=1 AND ", "'a'||", "1+", "(", "NOT "] {
+        let depth = 10_000 / unit.len();
+        let close = if unit == "(" {
+            ")".repeat(depth)
+        } else {
+            String::new()
+        };
+        let sql = format!(
+            "SELECT eventID FROM {STORE_A} WHERE {}1=1{close}",
+            unit.repeat(depth)
+        );
+        let handle = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || crate::sql::compile(&sql).map(|q| q.sql().len()))
+            .unwrap();
+        let result = handle.join().expect("compile must not overflow the stack");
+        assert!(result.is_err(), "{unit}: {result:?}");
+    }
+    // Within the bound, a long chain compiles and SQLite runs it.
+    let chain = vec!["eventID = 'ev-1'"; 150].join(" OR ");
+    assert_eq!(
+        col(&format!("SELECT eventID FROM {STORE_A} WHERE {chain}")),
+        ["ev-1"]
+    );
+    let msg = rejected(&format!(
+        "SELECT eventID FROM {STORE_A} WHERE {}",
+        vec!["eventID = 'x'"; 250].join(" OR ")
+    ));
+    assert!(msg.contains("nested more than 200 levels"), "{msg}");
+}
