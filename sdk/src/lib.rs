@@ -27,6 +27,10 @@
 //! let entry = AuditEvent::validated(AuditEventId::derive("login/u-1"), &event)?;
 //! assert!(entry.event_data().starts_with(r#"{"version":"1.0","userIdentity":"#));
 //! assert_eq!(entry.checksum(), Some(ctlake::event_data_checksum(entry.event_data()).as_str()));
+//!
+//! // Untrusted input reports every problem with its JSON path.
+//! let err = ctlake::parse(br#"{"version":"1.0","eventTime":"202-07-12T10:55:00"}"#).unwrap_err();
+//! assert!(err.to_string().contains(r#"eventData.eventTime: "202-07-12T10:55:00" is not a valid eventTime"#));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -35,8 +39,11 @@
 //! - The event model ([`EventData`], [`UserIdentity`], [`AuditEvent`], the constrained newtypes and
 //!   [`EventTime`]) is re-exported at the crate root.
 //! - [`validate`]: limits ([`validate::limits`]), [`Violations`], [`Rule`], the checksum.
+//! - [`mod@parse`]: untrusted JSON in either shape a user has (a bare `eventData` object or a `PutAuditEvents`
+//!   record), checked by the same rules, reporting every violation.
 
 mod event;
+pub mod parse;
 pub mod validate;
 
 pub use event::{
@@ -44,4 +51,5 @@ pub use event::{
     EventDataBuilder, EventName, EventSource, EventTime, EventTimeError, EventTimeErrorKind, ExternalId,
     InvalidValue, UserIdentity, UserIdentityBuilder, request_body_len,
 };
+pub use parse::{InputShape, ParseError, ParsedEvent, parse, parse_for_channel};
 pub use validate::{JsonType, Rule, Violation, Violations, event_data_checksum};

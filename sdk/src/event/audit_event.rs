@@ -46,7 +46,7 @@ impl AuditEvent {
     }
 
     /// An entry around an already-serialized `eventData` string, sent exactly as given, with its checksum.
-    /// Nothing is checked: parse untrusted text with `ctlake::parse` instead.
+    /// Nothing is checked: use [`crate::parse()`] for untrusted text.
     pub fn from_json(id: AuditEventId, event_data: impl Into<String>) -> Self {
         let event_data = event_data.into();
         let checksum = Some(event_data_checksum(&event_data));

@@ -27,4 +27,4 @@ pub use time::{EVENT_TIME_FORMAT, EventTime, EventTimeError, EventTimeErrorKind}
 pub use user_identity::{UserIdentity, UserIdentityBuilder};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -1,6 +1,7 @@
 //! Tests of the event model as a whole: building, serialization, round trips, entries.
 
-use serde_json::json;
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
 
 use crate::validate::{Rule, Violation};
 use crate::{AuditEvent, AuditEventId, EventData, EventTime, UserIdentity};
@@ -332,4 +333,96 @@ fn validate_for_channel_checks_the_recipient() {
         .parse()
         .unwrap();
     assert_eq!(minimal().validate_for_channel(&own), Ok(()));
+}
+
+fn text(max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(any::<char>(), 1..=max).prop_map(|c| c.into_iter().collect())
+}
+
+fn object() -> impl Strategy<Value = Map<String, Value>> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
+        any::<String>().prop_map(Value::from),
+    ];
+    let value = leaf.prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+            prop::collection::btree_map(any::<String>(), inner, 0..4)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    });
+    prop::collection::btree_map(any::<String>(), value, 0..5).prop_map(|m| m.into_iter().collect())
+}
+
+fn ip() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<std::net::Ipv4Addr>().prop_map(|a| a.to_string()),
+        any::<std::net::Ipv6Addr>().prop_map(|a| a.to_string()),
+    ]
+}
+
+prop_compose! {
+    fn any_event()(
+        version in text(256),
+        kind in text(128),
+        principal in text(1024),
+        details in prop::option::of(object()),
+        user_agent in prop::option::of(text(1024)),
+        source in text(1024),
+        name in text(1024),
+        secs in -62_167_219_200i64..253_402_300_800,
+        uid in text(1024),
+        request in prop::option::of(object()),
+        response in prop::option::of(object()),
+        error_code in prop::option::of(text(256)),
+        error_message in prop::option::of(text(256)),
+        source_ip in prop::option::of(ip()),
+        account in "[0-9]{12}",
+        additional in prop::option::of(object()),
+    ) -> Result<EventData, crate::BuildError> {
+        EventData::builder()
+            .version(version)
+            .user_identity(UserIdentity::builder().r#type(kind).principal_id(principal).set_details(details).build()?)
+            .set_user_agent(user_agent)
+            .event_source(source)
+            .event_name(name)
+            .set_event_time(EventTime::from_unix_timestamp(secs))
+            .uid(uid)
+            .set_request_parameters(request)
+            .set_response_elements(response)
+            .set_error_code(error_code)
+            .set_error_message(error_message)
+            .set_source_ip_address(source_ip)
+            .recipient_account_id(account)
+            .set_additional_event_data(additional)
+            .build()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Every event the builder accepts validates, and survives JSON (serde and the untrusted parser) unchanged.
+    #[test]
+    fn accepted_events_validate_and_round_trip(event in any_event()) {
+        let event = event.unwrap();
+        prop_assert_eq!(event.validate(), Ok(()));
+        let json = event.to_json();
+        prop_assert_eq!(&json, &serde_json::to_string(&event).unwrap());
+        let back: EventData = serde_json::from_str(&json).unwrap();
+        prop_assert_eq!(&back, &event);
+        prop_assert_eq!(back.to_json(), json.clone());
+        let parsed = crate::parse(&json).unwrap();
+        prop_assert_eq!(parsed.event_data(), &event);
+        prop_assert_eq!(parsed.event_data_json(), json.as_str());
+        let entry = AuditEvent::validated(AuditEventId::derive(event.uid()), &event).unwrap();
+        prop_assert_eq!(entry.encoded_len(), serde_json::to_string(&entry).unwrap().len());
+        prop_assert_eq!(crate::request_body_len([&entry]), sdk_body(std::slice::from_ref(&entry)).len());
+    }
 }

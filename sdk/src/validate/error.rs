@@ -128,6 +128,17 @@ pub enum Rule {
         /// The type found.
         found: JsonType,
     },
+    /// The value at the path is not valid JSON: the `eventData` string of a `PutAuditEvents` record that does
+    /// not hold JSON, or a value serde_json cannot represent (a number out of `f64` range, nesting deeper than
+    /// 128). Line and column count from 1 at the start of that value (of the string's content, for a string).
+    InvalidJson {
+        /// Line of the error inside the value.
+        line: usize,
+        /// Column of the error inside the value.
+        column: usize,
+        /// What the JSON parser expected or found.
+        message: String,
+    },
     /// The provided `eventDataChecksum` is not base64(SHA-256) of the `eventData` string.
     ChecksumMismatch {
         /// The checksum the input carried.
@@ -210,6 +221,13 @@ impl fmt::Display for Rule {
             Self::DuplicateField => f.write_str("field appears more than once"),
             Self::NotAnObject { found } => write!(f, "must be a JSON object, found {found}"),
             Self::WrongType { expected, found } => write!(f, "must be {expected}, found {found}"),
+            Self::InvalidJson {
+                line,
+                column,
+                message,
+            } => {
+                write!(f, "not valid JSON at line {line}, column {column}: {message}")
+            }
             Self::ChecksumMismatch { provided, computed } => write!(
                 f,
                 "{provided:?} does not match base64(SHA-256(eventData)) = {computed:?}"

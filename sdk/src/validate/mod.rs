@@ -9,7 +9,7 @@
 //!
 //! Where rules are checked: the newtypes check their own rules when made; the builders check every rule that
 //! needs no serialization; the size caps need the serialized bytes and are checked here and by
-//! [`AuditEvent::validated`](crate::AuditEvent::validated) while serializing; `ctlake::parse` checks all of
+//! [`AuditEvent::validated`](crate::AuditEvent::validated) while serializing; [`crate::parse()`] checks all of
 //! them on untrusted input. Every path uses the same rule functions, so messages are identical.
 
 pub(crate) mod checksum;
