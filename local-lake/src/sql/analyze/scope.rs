@@ -28,6 +28,7 @@ impl Scope<'_> {
     /// As in Trino, a first part that names a relation qualifies the rest; otherwise the first part is a
     /// top-level column, which must then exist in exactly one relation of the scope.
     pub(super) fn resolve(&self, idents: &[Ident]) -> Result<(Expr, Ty), QueryError> {
+        idents.iter().try_for_each(check_quotes)?;
         let written = || {
             idents
                 .iter()
@@ -88,6 +89,16 @@ impl Scope<'_> {
             .iter()
             .find(|r| r.qualifier.eq_ignore_ascii_case(qualifier))
             .map(|r| r.index)
+    }
+}
+
+/// Trino quotes identifiers with double quotes only; other dialects' quotes (`` ` ``, `[…]`) are errors there.
+pub(super) fn check_quotes(ident: &Ident) -> Result<(), QueryError> {
+    match ident.quote_style {
+        None | Some('"') => Ok(()),
+        Some(q) => Err(QueryError::invalid(format!(
+            "{ident}: identifiers are quoted with double quotes in Lake SQL, not {q}"
+        ))),
     }
 }
 

@@ -7,7 +7,7 @@ use super::super::ir::{Access, CmpOp, Expr, JoinKind, Literal, Relation, SelectP
 use super::super::schema::{Field, FieldKind, TOP_LEVEL};
 use super::super::types::Ty;
 use super::expr::{Ctx, condition, position_literal, value};
-use super::scope::{Scope, ScopeRel, column};
+use super::scope::{Scope, ScopeRel, check_quotes, column};
 
 /// A `SELECT` block with what the enclosing query needs to resolve `ORDER BY`.
 #[derive(Debug)]
@@ -140,6 +140,7 @@ pub(super) fn select(s: &ast::Select, relations: &mut Vec<Relation>) -> Result<S
     for item in projection {
         match item {
             SelectItem::UnnamedExpr(e) => {
+                bare_timestamp_literal(e)?;
                 let (x, ty) = value(e, base)?;
                 let derived = derived_name(e);
                 names.push(derived.clone().unwrap_or_else(|| format!("_col{}", items.len())));
@@ -148,6 +149,7 @@ pub(super) fn select(s: &ast::Select, relations: &mut Vec<Relation>) -> Result<S
                 types.push(ty);
             }
             SelectItem::ExprWithAlias { expr, alias } => {
+                bare_timestamp_literal(expr)?;
                 let (x, ty) = value(expr, base)?;
                 names.push(alias.value.clone());
                 matchable.push(Some(alias.value.clone()));
@@ -312,6 +314,25 @@ pub(super) fn select(s: &ast::Select, relations: &mut Vec<Relation>) -> Result<S
     })
 }
 
+/// Trino types `TIMESTAMP '…'` with the precision written (`timestamp(0)` renders without milliseconds); the
+/// local Lake holds every timestamp at millisecond precision, so only a literal written with milliseconds
+/// (`timestamp(3)`) can be output as is.
+fn bare_timestamp_literal(e: &ast::Expr) -> Result<(), QueryError> {
+    match e {
+        ast::Expr::Nested(inner) => bare_timestamp_literal(inner),
+        ast::Expr::TypedString(ts)
+            if matches!(ts.data_type, ast::DataType::Timestamp(..))
+                && !matches!(&ts.value.value, ast::Value::SingleQuotedString(t)
+                    if t.trim().rsplit_once('.').is_some_and(|(_, f)| f.len() == 3)) =>
+        {
+            Err(QueryError::unsupported(format!(
+                "the TIMESTAMP literal {e} as a result column (Trino renders it with the precision written)"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// A table in `FROM`: an event data store id, optionally aliased. Returns its relation index.
 fn table(
     factor: &TableFactor,
@@ -354,7 +375,10 @@ fn table(
         other => return Err(QueryError::unsupported(format!("the FROM item {other}"))),
     };
     let id = match name.0.as_slice() {
-        [ast::ObjectNamePart::Identifier(id)] => id.value.clone(),
+        [ast::ObjectNamePart::Identifier(id)] => {
+            check_quotes(id)?;
+            id.value.clone()
+        }
         _ => {
             return Err(QueryError::invalid(format!(
                 "{name} is not an event data store id: the table of a Lake SQL query is the bare event data store id"

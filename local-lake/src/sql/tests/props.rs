@@ -233,7 +233,7 @@ mod typed {
     }
 
     pub(super) fn timestamp(depth: u32) -> BoxedStrategy<String> {
-        let leaf = leaves(&["eventTime", "TIMESTAMP '2023-01-06 00:00:00'"]);
+        let leaf = leaves(&["eventTime", "TIMESTAMP '2023-01-06 00:00:00.000'"]);
         if depth == 0 {
             return leaf;
         }

@@ -314,3 +314,44 @@ fn deep_nesting_is_bounded_and_never_overflows_the_stack() {
     ));
     assert!(msg.contains("nested more than 200 levels"), "{msg}");
 }
+
+#[test]
+fn dialect_details_trino_rejects() {
+    assert_rejected(&format!("SELECT `eventID` FROM {STORE_A}"), "double quotes");
+    assert_rejected("SELECT eventID FROM `x`", "double quotes");
+    assert_rejected(
+        &format!("SELECT TIMESTAMP '2023-01-01 00:00:00' FROM {STORE_A}"),
+        "TIMESTAMP literal",
+    );
+    assert_rejected(
+        &format!("SELECT \"eventID\" FROM {STORE_A} WHERE eventID = \"ev-1\""),
+        "unknown column ev-1",
+    );
+    assert_rejected(
+        &format!("SELECT eventID FROM {STORE_A} WHERE eventID = U&'ev'"),
+        "not supported",
+    );
+}
+
+#[test]
+fn statements_never_become_sqlite_sql() {
+    // User text reaches SQLite only as bound parameters: string literals, ids, map keys and patterns.
+    let evil = "x'); DROP TABLE events; --";
+    let sql = format!(
+        "SELECT element_at(eventData.requestParameters, '{k}') FROM \"{id}\" WHERE eventID = '{k}' OR eventID LIKE '{k}'",
+        k = evil.replace('\'', "''"),
+        id = "events\"\" WHERE 1=1; --"
+    );
+    let q = crate::sql::compile(&sql).unwrap();
+    assert!(!q.sql().contains("DROP"), "{}", q.sql());
+    assert_eq!(q.tables(), ["events\" where 1=1; --"]);
+    let conn = lake();
+    let out = crate::sql::execute(&conn, &q).unwrap();
+    assert!(out.rows.is_empty());
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 8);
+    // Other tables are not reachable: a table name is always an event data store id.
+    assert_eq!(col("SELECT count(*) FROM sqlite_master"), ["0"]);
+}

@@ -212,3 +212,13 @@ fn tables_lists_each_store_once() {
     .unwrap();
     assert_eq!(q.tables(), [STORE_A, STORE_B]);
 }
+
+#[test]
+fn keyword_like_field_names() {
+    let sql = format!(
+        "SELECT eventData.userIdentity.type, eventData.version, addendum.reason, eventData.userIdentity.details \
+         FROM {STORE_A} WHERE eventID = 'ev-4'"
+    );
+    assert_eq!(columns(&sql), ["type", "version", "reason", "details"]);
+    assert_eq!(rows(&sql), table(&[&["USER", "v1", "UPDATED_DATA", "<null>"]]));
+}
