@@ -16,6 +16,10 @@ pub enum QueryError {
     /// example `Cannot cast 'abc' to BIGINT`, `Division by zero`) or a storage error.
     #[error("{0}")]
     Execution(String),
+    /// The connection was interrupted while the query ran (`rusqlite::InterruptHandle::interrupt`, as done for
+    /// `CancelQuery` or a timeout).
+    #[error("the query was interrupted")]
+    Interrupted,
 }
 
 impl QueryError {
@@ -34,6 +38,9 @@ impl From<rusqlite::Error> for QueryError {
     fn from(err: rusqlite::Error) -> Self {
         // A user function (a Trino runtime error) reports its own message; SQLite's wrapper adds nothing useful.
         match err {
+            rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::OperationInterrupted => {
+                Self::Interrupted
+            }
             rusqlite::Error::SqliteFailure(_, Some(message)) => Self::Execution(message),
             rusqlite::Error::UserFunctionError(inner) => Self::Execution(inner.to_string()),
             other => Self::Execution(other.to_string()),

@@ -25,10 +25,14 @@ pub struct QueryOutput {
 ///
 /// Installs the translator's SQLite functions on `conn` first (idempotent).
 ///
+/// Runs synchronously (call it from a blocking thread); cancel it from another thread with
+/// `conn.get_interrupt_handle().interrupt()`.
+///
 /// # Errors
 ///
 /// [`QueryError::Execution`] with Trino's message for a runtime error (an impossible `CAST`, an integer
-/// overflow, a division by zero) or with SQLite's message for a storage error.
+/// overflow, a division by zero) or with SQLite's message for a storage error; [`QueryError::Interrupted`] when
+/// interrupted.
 pub fn execute(conn: &Connection, q: &CompiledQuery) -> Result<QueryOutput, QueryError> {
     register(conn)?;
     let mut stmt = conn.prepare(&q.sql)?;

@@ -64,3 +64,31 @@ fn every_referenced_store_counts() {
     let (events, bytes) = stats(&format!("SELECT count(*) FROM {STORE_EMPTY}"));
     assert_eq!((events, bytes), (0, 0));
 }
+
+#[test]
+fn an_interrupted_query_reports_interrupted() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let conn = lake();
+    // Ten self cross joins: 6^10 rows to count, far longer than the interrupts below take to arrive.
+    let from = (0..10)
+        .map(|i| format!("{STORE_A} t{i}"))
+        .collect::<Vec<_>>()
+        .join(" CROSS JOIN ");
+    let q = compile(&format!("SELECT count(*) FROM {from}")).unwrap();
+    let handle = conn.get_interrupt_handle();
+    let done = Arc::new(AtomicBool::new(false));
+    let stopper = {
+        let done = Arc::clone(&done);
+        std::thread::spawn(move || {
+            while !done.load(Ordering::SeqCst) {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                handle.interrupt();
+            }
+        })
+    };
+    let result = execute(&conn, &q);
+    done.store(true, Ordering::SeqCst);
+    stopper.join().unwrap();
+    assert_eq!(result, Err(crate::sql::QueryError::Interrupted));
+}
