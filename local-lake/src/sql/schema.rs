@@ -5,8 +5,6 @@
 //! stored record, except `metadata.channelArn` whose JSON key is `channelARN`). Rows (structs) render with the
 //! lowercase field names of the documented schema.
 
-use std::fmt;
-
 /// One column or struct field of the schema.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Field {
@@ -101,17 +99,6 @@ pub(crate) static TOP_LEVEL: [Field; 10] = [
 /// Finds a field by its Lake SQL name, case-insensitively.
 pub(crate) fn lookup(fields: &'static [Field], name: &str) -> Option<&'static Field> {
     fields.iter().find(|f| f.name.eq_ignore_ascii_case(name))
-}
-
-impl fmt::Display for FieldKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Varchar | Self::VarcharColumn(_) => f.write_str("varchar"),
-            Self::TimestampColumn(_) => f.write_str("timestamp(3)"),
-            Self::Map => f.write_str("map(varchar, varchar)"),
-            Self::Row(_) => f.write_str("row"),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -274,9 +274,8 @@ pub(super) fn select(s: &ast::Select, relations: &mut Vec<Relation>) -> Result<S
     };
     let aggregated = !group_keys.is_empty() || having.is_some() || items.iter().any(Expr::has_aggregate);
     if aggregated {
-        for (item, ty) in items.iter().zip(&types) {
+        for item in &items {
             check_grouped(item, &group_keys, &|| describe(item, projection, &items))?;
-            let _ = ty;
         }
         if let Some(h) = &having {
             check_grouped(h, &group_keys, &|| "HAVING".to_owned())?;
@@ -455,7 +454,6 @@ fn expand_fields(
         names.push(name.clone());
         matchable.push(Some(name));
         types.push(ty);
-        let _: &FieldKind = &field.kind;
     }
 }
 
