@@ -67,6 +67,9 @@ pub struct FaultConfig {
     /// Refuse `CreateEventDataStore` for accounts that have no event data store yet, the way AWS refuses new
     /// customers since 2026-05-31 (HTTP 400 `UnsupportedOperationException`, see [`NEW_CUSTOMER_REFUSAL`]).
     pub refuse_new_customers: bool,
+    /// Milliseconds every query stays `RUNNING` before it executes (slow queries: lets tests reach the
+    /// concurrent-query quota and cancel running queries).
+    pub query_latency_ms: u64,
     /// Emulate the PutAuditEvents rate quota: calls beyond [`FaultConfig::put_audit_events_tps`] per second
     /// per account get `ThrottlingException`.
     pub put_audit_events_quota: bool,
@@ -182,6 +185,12 @@ impl Faults {
     /// Whether `CreateEventDataStore` refuses accounts without an event data store.
     pub(crate) fn refuse_new_customers(&self) -> bool {
         self.lock().config.refuse_new_customers
+    }
+
+    /// The added run time of each query, if any.
+    pub(crate) fn query_latency(&self) -> Option<Duration> {
+        let ms = self.lock().config.query_latency_ms;
+        (ms > 0).then(|| Duration::from_millis(ms))
     }
 
     /// Rolls the whole-request faults for one request on `plane`.

@@ -138,6 +138,9 @@ async fn run(app: Arc<App>, id: String, compiled: Compiled) {
         drop(app.store.submit(Vec::new(), Some(save_query(q))));
     }
     let started = Instant::now();
+    if let Some(delay) = app.faults.query_latency() {
+        tokio::time::sleep(delay).await;
+    }
     let worker_app = Arc::clone(&app);
     let worker_id = id.clone();
     let result = tokio::task::spawn_blocking(move || {
