@@ -3,16 +3,18 @@
 
 use rusqlite::Connection;
 
+use crate::sql::{self, CompiledQuery, QueryError};
+
 /// A compiled statement.
 #[derive(Debug)]
 pub(crate) struct Compiled {
-    tables: Vec<String>,
+    inner: CompiledQuery,
 }
 
 impl Compiled {
     /// Bare event data store ids the statement reads.
     pub(crate) fn tables(&self) -> &[String] {
-        &self.tables
+        self.inner.tables()
     }
 }
 
@@ -40,14 +42,30 @@ pub(crate) enum EngineError {
     Interrupted,
 }
 
+impl From<QueryError> for EngineError {
+    fn from(e: QueryError) -> Self {
+        match e {
+            QueryError::Invalid(m) => Self::Invalid(m),
+            QueryError::Execution(m) if m.contains("interrupted") => Self::Interrupted,
+            other => Self::Failed(other.to_string()),
+        }
+    }
+}
+
 /// Compiles a Lake SQL statement.
 pub(crate) fn compile(statement: &str) -> Result<Compiled, EngineError> {
-    let _ = statement;
-    Err(EngineError::Invalid("SQL not available yet".to_owned()))
+    Ok(Compiled {
+        inner: sql::compile(statement)?,
+    })
 }
 
 /// Runs a compiled statement.
 pub(crate) fn execute(conn: &Connection, query: &Compiled) -> Result<Output, EngineError> {
-    let _ = (conn, query);
-    Err(EngineError::Failed("SQL not available yet".to_owned()))
+    let out = sql::execute(conn, &query.inner)?;
+    Ok(Output {
+        columns: out.columns,
+        rows: out.rows,
+        events_scanned: out.events_scanned,
+        bytes_scanned: out.bytes_scanned,
+    })
 }

@@ -201,7 +201,33 @@ async fn aws_cli_runs_the_documented_setup_flow() {
 
     let channel_state = cli.ok("test", &["cloudtrail", "get-channel", "--channel", &channel_arn]);
     assert!(channel_state["IngestionStatus"]["LatestIngestionSuccessEventID"].is_string());
-    let _ = event_id;
+
+    // The event is queryable with start-query / get-query-results.
+    let eds_id = id_of(&eds_arn);
+    let statement = format!(
+        "SELECT eventID, eventData.UID FROM {eds_id} WHERE eventTime > '2023-01-01 00:00:00' ORDER BY eventData.UID"
+    );
+    let started = cli.ok(
+        "test",
+        &["cloudtrail", "start-query", "--query-statement", &statement],
+    );
+    let query_id = started["QueryId"].as_str().unwrap().to_owned();
+    let mut results = Value::Null;
+    for _ in 0..50 {
+        results = cli.ok(
+            "test",
+            &["cloudtrail", "get-query-results", "--query-id", &query_id],
+        );
+        if results["QueryStatus"] == "FINISHED" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(results["QueryStatus"], "FINISHED", "{results}");
+    let rows = results["QueryResultRows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][0]["eventID"], event_id.as_str());
+    assert_eq!(rows[0][1]["UID"], "cli-uid-1");
 
     let deleted = cli.ok(
         "test",

@@ -81,5 +81,27 @@ async fn everything_survives_a_restart() {
         .await
         .unwrap();
     assert_eq!(stored_rows(dir.path(), id_of(&eds)), 3);
+    let (id, status) = run_query(
+        &c.ct,
+        &format!("SELECT eventData.UID FROM {} ORDER BY eventData.UID", id_of(&eds)),
+    )
+    .await;
+    assert_eq!(status, "FINISHED");
+    let uids: Vec<_> = all_rows(&c.ct, &id, 100)
+        .await
+        .into_iter()
+        .map(|r| r[0].1.clone().unwrap())
+        .collect();
+    assert_eq!(
+        uids,
+        ["a1", "b1", "b2"],
+        "events accepted before the restart are queryable after it"
+    );
+    lake.shutdown().await.unwrap();
+
+    // Finished queries and their results survive a restart too.
+    let lake = LocalLake::start(Config::with_data_dir(dir.path())).await.unwrap();
+    let c = clients(&lake, "test");
+    assert_eq!(all_rows(&c.ct, &id, 1).await.len(), 3);
     lake.shutdown().await.unwrap();
 }

@@ -279,3 +279,58 @@ pub(crate) async fn signed(
 pub(crate) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
+
+/// Starts a query and waits (up to 10 s) until it leaves QUEUED/RUNNING; returns its id and final status.
+pub(crate) async fn run_query(ct: &aws_sdk_cloudtrail::Client, statement: &str) -> (String, String) {
+    let id = ct
+        .start_query()
+        .query_statement(statement)
+        .send()
+        .await
+        .unwrap()
+        .query_id
+        .unwrap();
+    for _ in 0..200 {
+        let d = ct.describe_query().query_id(&id).send().await.unwrap();
+        let status = d.query_status().unwrap().as_str().to_owned();
+        if status != "QUEUED" && status != "RUNNING" {
+            return (id, status);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("query {id} did not finish in 10 s");
+}
+
+/// All rows of a finished query as (column, value) lists, paging with `page` rows per call.
+pub(crate) async fn all_rows(
+    ct: &aws_sdk_cloudtrail::Client,
+    id: &str,
+    page: i32,
+) -> Vec<Vec<(String, Option<String>)>> {
+    let mut rows = Vec::new();
+    let mut token = None;
+    loop {
+        let out = ct
+            .get_query_results()
+            .query_id(id)
+            .max_query_results(page)
+            .set_next_token(token)
+            .send()
+            .await
+            .unwrap();
+        for row in out.query_result_rows() {
+            rows.push(
+                row.iter()
+                    .map(|col| match col.iter().next() {
+                        Some((k, v)) => (k.clone(), Some(v.clone())),
+                        None => (String::new(), None),
+                    })
+                    .collect(),
+            );
+        }
+        token = out.next_token().map(str::to_owned);
+        if token.is_none() {
+            return rows;
+        }
+    }
+}
