@@ -38,12 +38,18 @@
 //!
 //! - The event model ([`EventData`], [`UserIdentity`], [`AuditEvent`], the constrained newtypes and
 //!   [`EventTime`]) is re-exported at the crate root.
+//! - Typed events generated from an event-source catalog implement [`TypedEvent`]; [`Envelope`] holds the
+//!   parts every event has.
+//! - `catalog` (feature `catalog`): event-source catalogs — load, check events, generate Rust and docs.
 //! - [`validate`]: limits ([`validate::limits`]), [`Violations`], [`Rule`], the checksum.
 //! - [`mod@parse`]: untrusted JSON in either shape a user has (a bare `eventData` object or a `PutAuditEvents`
 //!   record), checked by the same rules, reporting every violation.
 
+#[cfg(feature = "catalog")]
+pub mod catalog;
 mod event;
 pub mod parse;
+mod typed;
 pub mod validate;
 
 pub use event::{
@@ -52,4 +58,5 @@ pub use event::{
     InvalidValue, UserIdentity, UserIdentityBuilder, request_body_len,
 };
 pub use parse::{InputShape, ParseError, ParsedEvent, parse, parse_for_channel};
+pub use typed::{Envelope, EventFields, FieldValue, TypedEvent};
 pub use validate::{JsonType, Rule, Violation, Violations, event_data_checksum};
