@@ -2,12 +2,13 @@
 //! of each JSON-object field measured on the way (so validating the size caps costs no second pass).
 //!
 //! Strings are escaped exactly as `serde_json` and the AWS SDK's `aws-smithy-json` escape them (`\"`, `\\`,
-//! `\b`, `\f`, `\n`, `\r`, `\t`, other control characters as `\u00xx`, everything else verbatim), so the
-//! output equals `serde_json::to_string(&event)` byte for byte (a test checks this).
+//! `\b`, `\f`, `\n`, `\r`, `\t`, other control characters as `\u00xx`, everything else verbatim), and
+//! numbers are formatted by serde_json itself, so the output equals `serde_json::to_string(&event)` byte for
+//! byte (unit and property tests check this).
 
 use std::io;
 
-use serde::Serialize;
+use serde_json::{Map, Number, Value};
 
 use super::data::EventData;
 
@@ -30,13 +31,7 @@ pub(crate) fn to_json(event: &EventData) -> (String, ObjectSizes) {
 
 /// Measures the object fields without building the string.
 pub(crate) fn object_sizes(event: &EventData) -> ObjectSizes {
-    let size = |m: &Option<serde_json::Map<String, serde_json::Value>>| {
-        m.as_ref().map(|m| {
-            let mut counter = Counter(0);
-            write_value(&mut counter, m);
-            counter.0
-        })
-    };
+    let size = |m: &Option<Map<String, Value>>| m.as_ref().map(object_len);
     ObjectSizes {
         request_parameters: size(&event.request_parameters),
         response_elements: size(&event.response_elements),
@@ -47,7 +42,7 @@ pub(crate) fn object_sizes(event: &EventData) -> ObjectSizes {
 fn estimate(e: &EventData) -> usize {
     // Fixed keys and punctuation are about 200 bytes; objects are guessed at 256 bytes each.
     let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
-    let obj = |m: &Option<serde_json::Map<String, serde_json::Value>>| m.as_ref().map_or(0, |_| 256);
+    let obj = |m: &Option<Map<String, Value>>| m.as_ref().map_or(0, |_| 256);
     256 + e.version.len()
         + e.user_identity.r#type().len()
         + e.user_identity.principal_id().len()
@@ -74,7 +69,7 @@ fn write_event(out: &mut Vec<u8>, e: &EventData) -> ObjectSizes {
     write_str(out, e.user_identity.principal_id());
     if let Some(details) = e.user_identity.details() {
         out.extend_from_slice(b",\"details\":");
-        write_value(out, details);
+        write_object(out, details);
     }
     out.push(b'}');
     if let Some(v) = &e.user_agent {
@@ -121,17 +116,79 @@ fn write_event(out: &mut Vec<u8>, e: &EventData) -> ObjectSizes {
     sizes
 }
 
-fn write_measured(out: &mut Vec<u8>, value: &serde_json::Map<String, serde_json::Value>) -> usize {
+fn write_measured(out: &mut Vec<u8>, value: &Map<String, Value>) -> usize {
     let start = out.len();
-    write_value(out, value);
+    write_object(out, value);
     out.len() - start
 }
 
-fn write_value<W: io::Write, T: Serialize + ?Sized>(out: &mut W, value: &T) {
-    // Our writers (a `Vec<u8>`, a byte counter) never fail and JSON maps have string keys only, so
-    // serde_json has no error to return here; should one ever occur, the output stays valid JSON.
-    if serde_json::to_writer(&mut *out, value).is_err() {
-        let _ = out.write_all(b"null");
+/// Writes a JSON object compactly, exactly as `serde_json::to_writer` does (same key order, same escapes,
+/// numbers formatted by serde_json itself).
+fn write_object(out: &mut Vec<u8>, map: &Map<String, Value>) {
+    out.push(b'{');
+    for (i, (key, value)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_str(out, key);
+        out.push(b':');
+        write_value(out, value);
+    }
+    out.push(b'}');
+}
+
+fn write_value(out: &mut Vec<u8>, value: &Value) {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => write_number(out, n),
+        Value::String(s) => write_str(out, s),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_value(out, item);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => write_object(out, map),
+    }
+}
+
+fn write_number<W: io::Write>(out: &mut W, n: &Number) {
+    // serde_json formats numbers (itoa for integers, its float formatter for the rest); writing to a `Vec`
+    // or a counter cannot fail, and should it ever, the output stays valid JSON.
+    if serde_json::to_writer(&mut *out, n).is_err() {
+        let _ = out.write_all(b"0");
+    }
+}
+
+/// The compact serialized length of an object, without writing it.
+fn object_len(map: &Map<String, Value>) -> usize {
+    // Braces, plus a colon per member and a comma between members.
+    let punctuation = 2 + map.len() + map.len().saturating_sub(1);
+    punctuation
+        + map
+            .iter()
+            .map(|(k, v)| escaped_len(k) + value_len(v))
+            .sum::<usize>()
+}
+
+fn value_len(value: &Value) -> usize {
+    match value {
+        Value::Null | Value::Bool(true) => 4,
+        Value::Bool(false) => 5,
+        Value::Number(n) => {
+            let mut counter = Counter(0);
+            write_number(&mut counter, n);
+            counter.0
+        }
+        Value::String(s) => escaped_len(s),
+        Value::Array(items) => 2 + items.len().saturating_sub(1) + items.iter().map(value_len).sum::<usize>(),
+        Value::Object(map) => object_len(map),
     }
 }
 
@@ -151,38 +208,73 @@ impl io::Write for Counter {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// For each byte: 0 when it is written as is, else the letter of its short escape (`"`, `\\`, `b`, `f`,
+/// `n`, `r`, `t`) or `u` for `\u00xx`.
+static ESCAPE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b'u';
+        b += 1;
+    }
+    table[0x08] = b'b';
+    table[0x0c] = b'f';
+    table[b'\n' as usize] = b'n';
+    table[b'\r' as usize] = b'r';
+    table[b'\t' as usize] = b't';
+    table[b'"' as usize] = b'"';
+    table[b'\\' as usize] = b'\\';
+    table
+};
+
+/// The index of the first byte at or after `from` that JSON escapes (`"`, `\\`, or below 0x20).
+///
+/// Skips eight bytes at a time: in each little-endian word, the lowest set bit of each "has a zero byte"
+/// mask marks exactly the first matching byte (borrows only run upwards), so the lowest bit of their union
+/// is the first byte that needs escaping.
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let w = u64::from_le_bytes(*word);
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let control = w.wrapping_sub(ONES * 0x20) & !w;
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+        let mask = (zero(quote) | zero(backslash) | control) & HIGHS;
+        if mask != 0 {
+            return Some(i + (mask.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes
+        .get(i..)?
+        .iter()
+        .position(|&b| ESCAPE[usize::from(b)] != 0)
+        .map(|p| i + p)
+}
+
 /// Writes `s` as a JSON string, with quotes.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => {
-                out.extend_from_slice(&bytes[start..i]);
-                out.extend_from_slice(&[
-                    b'\\',
-                    b'u',
-                    b'0',
-                    b'0',
-                    HEX[usize::from(b >> 4)],
-                    HEX[usize::from(b & 0xf)],
-                ]);
-                start = i + 1;
-                continue;
-            }
-            _ => continue,
-        };
+    while let Some(i) = next_escape(bytes, start) {
+        let b = bytes[i];
         out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(escape);
+        match ESCAPE[usize::from(b)] {
+            b'u' => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(b >> 4)],
+                HEX[usize::from(b & 0xf)],
+            ]),
+            escape => out.extend_from_slice(&[b'\\', escape]),
+        }
         start = i + 1;
     }
     out.extend_from_slice(&bytes[start..]);
@@ -191,15 +283,18 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
 
 /// The length of `s` written as a JSON string, with its quotes (what [`write_str`] writes).
 pub(crate) fn escaped_len(s: &str) -> usize {
-    let extra: usize = s
-        .bytes()
-        .map(|b| match b {
-            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 1,
-            0..=0x1f => 5,
-            _ => 0,
-        })
-        .sum();
-    s.len() + extra + 2
+    let bytes = s.as_bytes();
+    let mut len = bytes.len() + 2;
+    let mut start = 0;
+    while let Some(i) = next_escape(bytes, start) {
+        len += if ESCAPE[usize::from(bytes[i])] == b'u' {
+            5
+        } else {
+            1
+        };
+        start = i + 1;
+    }
+    len
 }
 
 #[cfg(test)]
@@ -228,7 +323,73 @@ mod tests {
         }
     }
 
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(Value::from),
+            any::<String>().prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 32, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(Value::from),
+                prop::collection::btree_map(any::<String>(), inner, 0..6)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    #[test]
+    fn objects_are_written_and_measured_like_serde_json() {
+        let v =
+            serde_json::json!({"a": [1, -2, 3.5, 1e300, 0.1, null, true, false, "x\u{1}"], "": {}, "b": []});
+        let map = v.as_object().unwrap();
+        let mut out = Vec::new();
+        write_object(&mut out, map);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            serde_json::to_string(map).unwrap()
+        );
+        assert_eq!(object_len(map), serde_json::to_string(map).unwrap().len());
+        assert_eq!(object_len(&Map::new()), 2);
+    }
+
+    #[test]
+    fn next_escape_finds_the_first_byte_to_escape_at_every_offset() {
+        for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+            for len in 0..20 {
+                for at in 0..len {
+                    // Neighbours that trip naive word tricks: 0x20 (just above control), 0x80+, '#', ']'.
+                    let mut bytes: Vec<u8> =
+                        (0..len).map(|i| [0x20, 0xc3, b'#', b']', b'a'][i % 5]).collect();
+                    bytes[at] = special;
+                    assert_eq!(next_escape(&bytes, 0), Some(at), "{special:#x} at {at} of {len}");
+                    assert_eq!(next_escape(&bytes, at + 1), None);
+                }
+            }
+        }
+    }
+
     proptest! {
+        #[test]
+        fn next_escape_matches_a_byte_scan(bytes in prop::collection::vec(any::<u8>(), 0..40), from in 0usize..45) {
+            let expected = bytes.iter().enumerate().skip(from).find(|(_, b)| ESCAPE[usize::from(**b)] != 0).map(|(i, _)| i);
+            prop_assert_eq!(next_escape(&bytes, from), expected);
+        }
+
+        #[test]
+        fn values_are_written_and_measured_like_serde_json(v in value()) {
+            let mut out = Vec::new();
+            write_value(&mut out, &v);
+            let expected = serde_json::to_string(&v).unwrap();
+            prop_assert_eq!(String::from_utf8(out).unwrap(), expected.clone());
+            prop_assert_eq!(value_len(&v), expected.len());
+        }
+
         #[test]
         fn escaping_matches_serde_json(s in any::<String>()) {
             let expected = serde_json::to_string(&s).unwrap();

@@ -1,6 +1,8 @@
 //! [`ParsedEvent`]: an event read from untrusted input that passed every rule.
 
-use crate::validate::{Rule, Violation, Violations};
+#[cfg(doc)]
+use crate::validate::Rule;
+use crate::validate::{Violations, recipient_violation};
 use crate::{AuditEvent, AuditEventId, ChannelArn, EventData};
 
 /// Which shape the input had.
@@ -86,16 +88,4 @@ impl ParsedEvent {
             .unwrap_or_else(|| AuditEventId::derive(self.event_data.uid()));
         AuditEvent::from_json(id, self.event_data_json)
     }
-}
-
-pub(crate) fn recipient_violation(event: &EventData, channel: &ChannelArn) -> Option<Violation> {
-    (event.recipient_account_id() != channel.account_id()).then(|| {
-        Violation::new(
-            "eventData.recipientAccountId",
-            Rule::RecipientMismatch {
-                recipient: event.recipient_account_id().clone(),
-                channel_account: channel.account_id().clone(),
-            },
-        )
-    })
 }

@@ -63,20 +63,24 @@ impl EventData {
     /// [`Violations`] with every problem, including [`Rule::RecipientMismatch`] at
     /// `eventData.recipientAccountId`.
     pub fn validate_for_channel(&self, channel: &ChannelArn) -> Result<(), Violations> {
-        let mut v = Vec::new();
-        if self.recipient_account_id() != channel.account_id() {
-            v.push(Violation::new(
-                path::RECIPIENT_ACCOUNT_ID,
-                Rule::RecipientMismatch {
-                    recipient: self.recipient_account_id().clone(),
-                    channel_account: channel.account_id().clone(),
-                },
-            ));
-        }
+        let mut v: Vec<Violation> = recipient_violation(self, channel).into_iter().collect();
         size_violations(&json::object_sizes(self), &mut v);
         v.sort_by_key(|violation| schema_position(violation.path()));
         Violations::check(v)
     }
+}
+
+/// [`Rule::RecipientMismatch`] when `event`'s recipient is not `channel`'s owner.
+pub(crate) fn recipient_violation(event: &EventData, channel: &ChannelArn) -> Option<Violation> {
+    (event.recipient_account_id() != channel.account_id()).then(|| {
+        Violation::new(
+            path::RECIPIENT_ACCOUNT_ID,
+            Rule::RecipientMismatch {
+                recipient: event.recipient_account_id().clone(),
+                channel_account: channel.account_id().clone(),
+            },
+        )
+    })
 }
 
 /// Orders violations like the schema's fields.

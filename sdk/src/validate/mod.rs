@@ -20,4 +20,4 @@ pub(crate) mod rules;
 
 pub use checksum::{CHECKSUM_LEN, event_data_checksum};
 pub use error::{JsonType, Rule, Violation, Violations};
-pub(crate) use event::check_sizes;
+pub(crate) use event::{check_sizes, recipient_violation};
