@@ -5,4 +5,6 @@
 
 pub mod classify;
 pub mod filter;
+pub mod normalize;
+pub mod pipeline;
 pub mod read;

@@ -1,0 +1,238 @@
+//! Fitting JSON objects under Lake's size caps, deterministically and with a marker.
+//!
+//! Sizes are bytes of compact JSON, as the SDK measures them (`ctlake::validate::limits`).
+
+use serde_json::{Map, Value};
+
+/// Key of the marker added to an object that had to be cut.
+pub const TRUNCATION_MARKER: &str = "ctlake_truncated";
+
+/// Longest string (in characters) a value is trimmed to before whole entries are dropped.
+const TRIM_TO_CHARS: usize = 1000;
+
+/// Most key names the marker lists (the count is always exact).
+const MARKER_MAX_KEYS: usize = 20;
+
+/// Compact JSON size of a value.
+pub(crate) fn json_len(value: &Value) -> usize {
+    let mut counter = Counter(0);
+    // Writing to a counter cannot fail, and serializing a `Value` cannot fail.
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.0
+}
+
+/// Compact JSON size of `"key":value`.
+fn entry_len(key: &str, value: &Value) -> usize {
+    json_len(&Value::String(key.to_owned())) + 1 + json_len(value)
+}
+
+/// Compact JSON size of an object from its entry sizes: braces, entries, commas.
+fn object_len(entries: impl Iterator<Item = usize>) -> usize {
+    let (count, sum) = entries.fold((0usize, 0usize), |(n, s), len| (n + 1, s + len));
+    2 + sum + count.saturating_sub(1)
+}
+
+struct Counter(usize);
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// What [`fit`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Cut {
+    pub(crate) trimmed: Vec<String>,
+    pub(crate) dropped: Vec<String>,
+    pub(crate) original_bytes: usize,
+}
+
+/// Makes `object` fit in `max_bytes` of compact JSON, marker included.
+///
+/// Entries for which `protected` is true are kept (their strings are only trimmed as a last resort). Otherwise,
+/// largest first (ties by key): string values longer than [`TRIM_TO_CHARS`] are trimmed with a `…` suffix; if
+/// that is not enough, whole entries are dropped. The marker `ctlake_truncated` lists what was trimmed and
+/// dropped and the original size. The same input always gives the same output.
+pub(crate) fn fit(
+    object: &mut Map<String, Value>,
+    max_bytes: usize,
+    protected: impl Fn(&str) -> bool,
+) -> Option<Cut> {
+    let original_bytes = object_len(object.iter().map(|(k, v)| entry_len(k, v)));
+    if original_bytes <= max_bytes {
+        return None;
+    }
+    let mut cut = Cut {
+        original_bytes,
+        ..Cut::default()
+    };
+    let mut candidates: Vec<(usize, String)> = object
+        .iter()
+        .filter(|(k, _)| !protected(k))
+        .map(|(k, v)| (entry_len(k, v), k.clone()))
+        .collect();
+    candidates.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+
+    for (_, key) in &candidates {
+        if fits(object, &cut, max_bytes) {
+            break;
+        }
+        if let Some(Value::String(s)) = object.get_mut(key)
+            && trim(s)
+        {
+            cut.trimmed.push(key.clone());
+        }
+    }
+    for (_, key) in &candidates {
+        if fits(object, &cut, max_bytes) {
+            break;
+        }
+        object.remove(key);
+        cut.trimmed.retain(|k| k != key);
+        cut.dropped.push(key.clone());
+    }
+    // Last resort: protected strings (only pathological records get here).
+    if !fits(object, &cut, max_bytes) {
+        let keys: Vec<String> = object.keys().cloned().collect();
+        for key in keys {
+            if let Some(Value::String(s)) = object.get_mut(&key)
+                && trim(s)
+            {
+                cut.trimmed.push(key);
+            }
+        }
+    }
+    object.insert(TRUNCATION_MARKER.to_owned(), marker(&cut));
+    Some(cut)
+}
+
+fn fits(object: &Map<String, Value>, cut: &Cut, max_bytes: usize) -> bool {
+    let marker = marker(cut);
+    object_len(
+        object
+            .iter()
+            .map(|(k, v)| entry_len(k, v))
+            .chain(std::iter::once(entry_len(TRUNCATION_MARKER, &marker))),
+    ) <= max_bytes
+}
+
+fn trim(s: &mut String) -> bool {
+    match s.char_indices().nth(TRIM_TO_CHARS) {
+        Some((at, _)) => {
+            s.truncate(at);
+            s.push('…');
+            true
+        }
+        None => false,
+    }
+}
+
+fn marker(cut: &Cut) -> Value {
+    let list = |keys: &[String]| {
+        Value::Array(
+            keys.iter()
+                .take(MARKER_MAX_KEYS)
+                .cloned()
+                .map(Value::String)
+                .collect(),
+        )
+    };
+    serde_json::json!({
+        "original_bytes": cut.original_bytes,
+        "trimmed": list(&cut.trimmed),
+        "trimmed_count": cut.trimmed.len(),
+        "dropped": list(&cut.dropped),
+        "dropped_count": cut.dropped.len(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn serialized_len(map: &Map<String, Value>) -> usize {
+        serde_json::to_string(map).unwrap().len()
+    }
+
+    #[test]
+    fn sizes_match_serde_json() {
+        let map = json!({"a": 1, "b": "x\"y", "c": [1, {"d": null}], "é": "ü"});
+        let map = map.as_object().unwrap();
+        assert_eq!(
+            object_len(map.iter().map(|(k, v)| entry_len(k, v))),
+            serialized_len(map)
+        );
+        assert_eq!(object_len(std::iter::empty()), 2);
+    }
+
+    #[test]
+    fn small_objects_are_untouched() {
+        let mut map = json!({"a": "x".repeat(100)}).as_object().unwrap().clone();
+        assert_eq!(fit(&mut map, 1000, |_| false), None);
+        assert!(!map.contains_key(TRUNCATION_MARKER));
+    }
+
+    #[test]
+    fn largest_strings_are_trimmed_first_then_entries_dropped() {
+        let mut map = json!({
+            "identifier": "keep-me",
+            "rp_big": "b".repeat(5000),
+            "rp_medium": "m".repeat(1500),
+            "rp_small": "s",
+        })
+        .as_object()
+        .unwrap()
+        .clone();
+        let cut = fit(&mut map, 3000, |k| k == "identifier").unwrap();
+        assert_eq!(cut.trimmed, ["rp_big"]);
+        assert!(cut.dropped.is_empty());
+        assert!(serialized_len(&map) <= 3000);
+        assert_eq!(map["rp_big"].as_str().unwrap().chars().count(), TRIM_TO_CHARS + 1);
+        assert_eq!(map["rp_medium"].as_str().unwrap().len(), 1500);
+        assert_eq!(map[TRUNCATION_MARKER]["original_bytes"], cut.original_bytes);
+
+        let mut map = json!({
+            "identifier": "keep-me",
+            "rp_obj": {"x": "y".repeat(4000)},
+            "rp_list": ["z".repeat(3000)],
+            "rp_small": "s",
+        })
+        .as_object()
+        .unwrap()
+        .clone();
+        let cut = fit(&mut map, 3500, |k| k == "identifier").unwrap();
+        assert_eq!(cut.dropped, ["rp_obj"]);
+        assert!(serialized_len(&map) <= 3500, "{}", serialized_len(&map));
+        assert_eq!(map["identifier"], "keep-me");
+        assert_eq!(map[TRUNCATION_MARKER]["dropped"], json!(["rp_obj"]));
+    }
+
+    #[test]
+    fn deterministic_and_always_fits() {
+        let make = || {
+            let mut map = Map::new();
+            for i in 0..200 {
+                map.insert(format!("rp_{i:03}"), Value::String("v".repeat(i * 13)));
+            }
+            map.insert("identifier".into(), Value::String("id".repeat(3000)));
+            map
+        };
+        let (mut a, mut b) = (make(), make());
+        fit(&mut a, 28_000, |k| k == "identifier");
+        fit(&mut b, 28_000, |k| k == "identifier");
+        assert_eq!(a, b);
+        assert!(serialized_len(&a) <= 28_000, "{}", serialized_len(&a));
+        // The protected value was trimmed only because nothing else was left to cut.
+        let mut c = make();
+        fit(&mut c, 2_500, |k| k == "identifier");
+        assert!(serialized_len(&c) <= 2_500, "{}", serialized_len(&c));
+    }
+}
