@@ -44,19 +44,34 @@
 //! - [`validate`]: limits ([`validate::limits`]), [`Violations`], [`Rule`], the checksum.
 //! - [`mod@parse`]: untrusted JSON in either shape a user has (a bare `eventData` object or a `PutAuditEvents`
 //!   record), checked by the same rules, reporting every violation.
+//! - [`publisher`]: the batching, multi-tenant [`Publisher`] with its [`destination`]s, [`sink`]s
+//!   ([`LakeSink`], [`FileSink`]), [`retry`] rules, global [`rate`] limit and [`metrics`].
 
+mod batch;
 #[cfg(feature = "catalog")]
 pub mod catalog;
+pub mod destination;
 mod event;
+pub mod metrics;
 pub mod parse;
+pub mod publisher;
+pub mod rate;
+pub mod retry;
+pub mod sink;
 mod typed;
 pub mod validate;
 
+pub use destination::{AssumeRole, Destination, DestinationCredentials, DestinationStatus, Health};
 pub use event::{
     AccountId, AuditEvent, AuditEventId, BuildError, ChannelArn, EVENT_TIME_FORMAT, EventData,
     EventDataBuilder, EventName, EventSource, EventTime, EventTimeError, EventTimeErrorKind, ExternalId,
     InvalidValue, UserIdentity, UserIdentityBuilder, request_body_len,
 };
 pub use parse::{InputShape, ParseError, ParsedEvent, parse, parse_for_channel};
+pub use publisher::{
+    AbandonReason, Outcome, OutgoingEvent, PublishError, Publisher, PublisherBuildError, PublisherBuilder,
+    Receipt, Summary, TryPublishError,
+};
+pub use sink::{FileSink, LakeSink, Sink};
 pub use typed::{Envelope, EventFields, FieldValue, TypedEvent};
 pub use validate::{JsonType, Rule, Violation, Violations, event_data_checksum};

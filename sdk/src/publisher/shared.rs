@@ -1,0 +1,238 @@
+//! State shared between a destination's worker, the publish calls and the status API: counters, health, and
+//! the [`Responder`] that gives each event its one outcome.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::{OwnedSemaphorePermit, oneshot};
+use tokio::time::Instant;
+
+use super::outcome::{AbandonReason, Outcome, Summary};
+use crate::batch::BatchItem;
+use crate::destination::health::Breaker;
+use crate::destination::{Destination, DestinationCounts, DestinationStatus};
+use crate::metrics::DestinationMetrics;
+use crate::{AuditEvent, AuditEventId};
+
+/// Publisher-wide state.
+#[derive(Debug, Default)]
+pub(crate) struct PublisherShared {
+    /// Set when `shutdown`'s timeout passed: outcomes decided by dropping are `ShutdownTimeout`.
+    pub(crate) shutting_down: AtomicBool,
+    pub(crate) abandoned_at_shutdown: AtomicU64,
+    /// Every destination ever used, for status and totals.
+    pub(crate) destinations: Mutex<Vec<Arc<DestinationShared>>>,
+}
+
+impl PublisherShared {
+    pub(crate) fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for d in self
+            .destinations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+        {
+            let c = d.counts();
+            s.published += c.published;
+            s.accepted += c.accepted;
+            s.rejected += c.rejected;
+            s.abandoned += c.abandoned;
+            s.pending += c.pending();
+        }
+        s.abandoned_at_shutdown = self.abandoned_at_shutdown.load(Relaxed);
+        s
+    }
+
+    pub(crate) fn status(&self) -> Vec<DestinationStatus> {
+        self.destinations
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|d| d.status())
+            .collect()
+    }
+}
+
+/// One destination's shared state.
+#[derive(Debug)]
+pub(crate) struct DestinationShared {
+    pub(crate) destination: Destination,
+    pub(crate) metrics: DestinationMetrics,
+    pub(crate) breaker: Mutex<Breaker>,
+    pub(crate) publisher: Arc<PublisherShared>,
+    published: AtomicU64,
+    accepted: AtomicU64,
+    rejected: AtomicU64,
+    abandoned: AtomicU64,
+    pub(crate) retried: AtomicU64,
+    pub(crate) ambiguous: AtomicU64,
+    pub(crate) calls: AtomicU64,
+    pub(crate) queued: AtomicUsize,
+    pub(crate) in_flight: AtomicUsize,
+}
+
+impl DestinationShared {
+    pub(crate) fn new(destination: Destination, breaker: Breaker, publisher: Arc<PublisherShared>) -> Self {
+        Self {
+            metrics: DestinationMetrics::new(destination.name()),
+            destination,
+            breaker: Mutex::new(breaker),
+            publisher,
+            published: AtomicU64::new(0),
+            accepted: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            abandoned: AtomicU64::new(0),
+            retried: AtomicU64::new(0),
+            ambiguous: AtomicU64::new(0),
+            calls: AtomicU64::new(0),
+            queued: AtomicUsize::new(0),
+            in_flight: AtomicUsize::new(0),
+        }
+    }
+
+    pub(crate) fn breaker(&self) -> std::sync::MutexGuard<'_, Breaker> {
+        self.breaker.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn count_published(&self) {
+        self.published.fetch_add(1, Relaxed);
+        self.metrics.published.increment(1);
+    }
+
+    /// Undoes [`count_published`](Self::count_published) for an event that could not be queued.
+    pub(crate) fn uncount_published(&self) {
+        self.published.fetch_sub(1, Relaxed);
+    }
+
+    pub(crate) fn counts(&self) -> DestinationCounts {
+        // Outcomes are read before `published`, so `pending` never goes negative in a snapshot.
+        let accepted = self.accepted.load(Relaxed);
+        let rejected = self.rejected.load(Relaxed);
+        let abandoned = self.abandoned.load(Relaxed);
+        DestinationCounts {
+            published: self.published.load(Relaxed),
+            accepted,
+            rejected,
+            abandoned,
+            retried: self.retried.load(Relaxed),
+            ambiguous_retries: self.ambiguous.load(Relaxed),
+            calls: self.calls.load(Relaxed),
+        }
+    }
+
+    pub(crate) fn status(&self) -> DestinationStatus {
+        DestinationStatus {
+            name: self.destination.name().to_owned(),
+            channel_arn: self.destination.channel_arn().as_str().to_owned(),
+            health: self.breaker().health().clone(),
+            queued: self.queued.load(Relaxed),
+            in_flight: self.in_flight.load(Relaxed),
+            counts: self.counts(),
+        }
+    }
+
+    /// Counts an outcome (and reports it to the metrics).
+    fn record(&self, outcome: &Outcome, published_at: Instant) {
+        match outcome {
+            Outcome::Accepted { .. } => {
+                self.accepted.fetch_add(1, Relaxed);
+                self.metrics.accepted.increment(1);
+            }
+            Outcome::Rejected { code, .. } => {
+                self.rejected.fetch_add(1, Relaxed);
+                self.metrics.rejected(code, 1);
+            }
+            Outcome::Abandoned { reason } => {
+                self.abandoned.fetch_add(1, Relaxed);
+                self.metrics.abandoned(reason.label(), 1);
+                if *reason == AbandonReason::ShutdownTimeout {
+                    self.publisher.abandoned_at_shutdown.fetch_add(1, Relaxed);
+                }
+            }
+        }
+        self.metrics.latency.record(published_at.elapsed().as_secs_f64());
+    }
+}
+
+/// Gives one event its outcome: exactly once, by [`resolve`](Self::resolve), or — if it is dropped unresolved
+/// (its batch task was aborted, the worker stopped) — by `Drop`, as `Abandoned`.
+#[derive(Debug)]
+pub(crate) struct Responder {
+    tx: Option<oneshot::Sender<Outcome>>,
+    shared: Arc<DestinationShared>,
+    published_at: Instant,
+    /// The publisher-wide queue slot, released with the outcome.
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Responder {
+    pub(crate) fn new(
+        tx: oneshot::Sender<Outcome>,
+        shared: Arc<DestinationShared>,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Self {
+        Self {
+            tx: Some(tx),
+            shared,
+            published_at: Instant::now(),
+            _permit: permit,
+        }
+    }
+
+    /// Gives the event its outcome.
+    pub(crate) fn resolve(mut self, outcome: Outcome) {
+        if let Some(tx) = self.tx.take() {
+            self.shared.record(&outcome, self.published_at);
+            let _ = tx.send(outcome);
+        }
+    }
+
+    /// Takes the sender out without an outcome: the event was never queued (`publish` returns an error).
+    pub(crate) fn disarm(mut self) {
+        self.tx = None;
+    }
+}
+
+impl Drop for Responder {
+    fn drop(&mut self) {
+        if let Some(tx) = self.tx.take() {
+            let reason = if self.shared.publisher.shutting_down.load(Relaxed) {
+                AbandonReason::ShutdownTimeout
+            } else {
+                AbandonReason::Closed
+            };
+            let outcome = Outcome::Abandoned { reason };
+            self.shared.record(&outcome, self.published_at);
+            let _ = tx.send(outcome);
+        }
+    }
+}
+
+/// A queued event: the entry, its exact size, and its responder.
+#[derive(Debug)]
+pub(crate) struct Pending {
+    pub(crate) entry: AuditEvent,
+    pub(crate) len: usize,
+    pub(crate) responder: Responder,
+}
+
+impl Pending {
+    pub(crate) fn new(entry: AuditEvent, responder: Responder) -> Self {
+        Self {
+            len: entry.encoded_len(),
+            entry,
+            responder,
+        }
+    }
+}
+
+impl BatchItem for Pending {
+    fn id(&self) -> &AuditEventId {
+        self.entry.id()
+    }
+
+    fn encoded_len(&self) -> usize {
+        self.len
+    }
+}
