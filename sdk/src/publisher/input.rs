@@ -3,10 +3,11 @@
 use serde::Deserialize;
 
 use crate::validate::limits;
-use crate::{AuditEvent, AuditEventId, ChannelArn, EventData, Rule, Violation, Violations};
+use crate::{AuditEvent, AuditEventId, ChannelArn, EventData, ParsedEvent, Rule, Violation, Violations};
 
-/// An event to publish: a typed [`EventData`] (its `id` derived from its `UID`, or given), or a ready
-/// [`AuditEvent`] entry (e.g. from `ctlake::parse`). Made with `From`/`Into`.
+/// An event to publish: a typed [`EventData`] (its `id` derived from its `UID`, or given), an event read
+/// from untrusted input by [`crate::parse()`] ([`ParsedEvent`]: its exact text is sent), or a ready
+/// [`AuditEvent`] entry. Made with `From`/`Into`.
 #[derive(Debug, Clone)]
 pub struct OutgoingEvent {
     kind: Kind,
@@ -15,6 +16,7 @@ pub struct OutgoingEvent {
 #[derive(Debug, Clone)]
 enum Kind {
     Data(Option<AuditEventId>, Box<EventData>),
+    Parsed(Box<ParsedEvent>),
     Entry(AuditEvent),
 }
 
@@ -32,6 +34,10 @@ impl OutgoingEvent {
         match &self.kind {
             Kind::Data(Some(id), _) => id.clone(),
             Kind::Data(None, data) => AuditEventId::derive(data.uid()),
+            Kind::Parsed(parsed) => parsed
+                .id()
+                .cloned()
+                .unwrap_or_else(|| AuditEventId::derive(parsed.event_data().uid())),
             Kind::Entry(entry) => entry.id().clone(),
         }
     }
@@ -58,6 +64,12 @@ impl OutgoingEvent {
                         None
                     }
                 }
+            }
+            Kind::Parsed(parsed) => {
+                if let Err(v) = parsed.validate_for_channel(channel) {
+                    violations.extend(v);
+                }
+                Some(parsed.into_audit_event())
             }
             Kind::Entry(entry) => {
                 if let Ok(Recipient {
@@ -124,6 +136,14 @@ impl From<EventData> for OutgoingEvent {
 impl From<(AuditEventId, EventData)> for OutgoingEvent {
     fn from((id, event): (AuditEventId, EventData)) -> Self {
         Self::with_id(id, event)
+    }
+}
+
+impl From<ParsedEvent> for OutgoingEvent {
+    fn from(parsed: ParsedEvent) -> Self {
+        Self {
+            kind: Kind::Parsed(Box::new(parsed)),
+        }
     }
 }
 
@@ -201,6 +221,16 @@ mod tests {
         let other = AuditEvent::new("a".parse().unwrap(), &event("210987654321"));
         let err = OutgoingEvent::from(other).prepare(&channel).unwrap_err();
         assert_eq!(err.as_slice()[0].path(), "eventData.recipientAccountId");
+        let parsed = crate::parse(
+            AuditEvent::new("p".parse().unwrap(), &event("210987654321"))
+                .event_data()
+                .as_bytes(),
+        )
+        .unwrap();
+        let out = OutgoingEvent::from(parsed);
+        assert_eq!(out.id(), AuditEventId::derive("u-1"));
+        let err = out.prepare(&channel).unwrap_err();
+        assert!(matches!(err.as_slice()[0].rule(), Rule::RecipientMismatch { .. }));
         let huge = AuditEvent::from_json("h".parse().unwrap(), "x".repeat(limits::MAX_REQUEST_BYTES));
         let err = OutgoingEvent::from(huge).prepare(&channel).unwrap_err();
         assert!(matches!(
