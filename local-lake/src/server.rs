@@ -159,7 +159,6 @@ fn route(parts: &Parts) -> Route {
 }
 
 async fn api(State(app): State<Arc<App>>, request: Request) -> Response {
-    let request_id = uuid::Uuid::new_v4().to_string();
     let conn = request.extensions().get::<ConnInfo>().cloned();
     let (parts, body) = request.into_parts();
     let route = route(&parts);
@@ -168,7 +167,7 @@ async fn api(State(app): State<Arc<App>>, request: Request) -> Response {
         Route::Data => Plane::Data,
         Route::Unknown => Plane::Unknown,
     };
-    let mut response = match handle(&app, conn, route, &parts, body).await {
+    match handle(&app, conn, route, &parts, body).await {
         Ok(body) => {
             let content_type = if plane == Plane::Control {
                 aws_json::CONTENT_TYPE
@@ -190,19 +189,18 @@ async fn api(State(app): State<Arc<App>>, request: Request) -> Response {
             }
             r
         }
-    };
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("x-amzn-RequestId", v);
     }
-    response
 }
 
-/// A response with a body and a content type.
+/// A response with a body, a content type and a fresh `x-amzn-RequestId` (on every response, admin included).
 pub(crate) fn respond(status: StatusCode, content_type: &'static str, body: String) -> Response {
     let mut r = Response::new(Body::from(body));
     *r.status_mut() = status;
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(id) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
+        r.headers_mut().insert("x-amzn-RequestId", id);
+    }
     r
 }
 

@@ -46,7 +46,7 @@ impl From<QueryError> for EngineError {
     fn from(e: QueryError) -> Self {
         match e {
             QueryError::Invalid(m) => Self::Invalid(m),
-            QueryError::Execution(m) if m.contains("interrupted") => Self::Interrupted,
+            QueryError::Interrupted => Self::Interrupted,
             other => Self::Failed(other.to_string()),
         }
     }

@@ -206,8 +206,9 @@ async fn put_audit_events_quota() {
 #[tokio::test]
 async fn admin_endpoints() {
     let lake = lake().await;
-    let (status, _, body) = raw(&lake, "GET", "/_ctlake/health", &[], "").await;
+    let (status, headers, body) = raw(&lake, "GET", "/_ctlake/health", &[], "").await;
     assert_eq!(status, 200);
+    assert!(header(&headers, "x-amzn-requestid").is_some());
     assert!(body.contains("\"ok\""));
     set_faults(&lake, r#"{"error_503": 0.25, "seed": 3}"#).await;
     let (_, _, body) = raw(&lake, "GET", "/_ctlake/faults", &[], "").await;
