@@ -324,4 +324,11 @@ mod tests {
         .unwrap_err();
         assert!(err.contains("at most 50 principals"), "{err}");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_documents_never_panic(doc in ".{0,400}") {
+            let _ = ChannelPolicy::parse(&doc, ARN);
+        }
+    }
 }

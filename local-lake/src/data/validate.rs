@@ -334,4 +334,21 @@ mod tests {
         let not_object = DOC.replace(r#""UID""#, r#""requestParameters":"a string","UID""#);
         assert_eq!(code(&not_object), "InvalidData");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_event_data_never_panics(text in ".{0,300}", sum in proptest::option::of("[A-Za-z0-9+/=]{0,44}")) {
+            let _ = validate(&text, sum.as_deref(), "123456789012");
+        }
+
+        #[test]
+        fn valid_events_pass_whatever_their_uid(uid in "[ -~]{1,200}") {
+            let doc = serde_json::json!({
+                "version": "1.0", "UID": uid, "userIdentity": {"type": "T", "principalId": "p"},
+                "eventSource": "s", "eventName": "n", "eventTime": "2024-02-29T23:59:59Z",
+                "recipientAccountId": "123456789012",
+            }).to_string();
+            proptest::prop_assert!(validate(&doc, Some(&checksum(&doc)), "123456789012").is_ok());
+        }
+    }
 }

@@ -14,3 +14,4 @@ mod policies;
 mod put_audit_events;
 mod queries;
 mod restart;
+mod serve;
