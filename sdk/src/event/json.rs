@@ -233,26 +233,31 @@ static ESCAPE: [u8; 256] = {
 /// mask marks exactly the first matching byte (borrows only run upwards), so the lowest bit of their union
 /// is the first byte that needs escaping.
 fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut i = from;
     while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-        let w = u64::from_le_bytes(*word);
-        let quote = w ^ (ONES * u64::from(b'"'));
-        let backslash = w ^ (ONES * u64::from(b'\\'));
-        let control = w.wrapping_sub(ONES * 0x20) & !w;
-        let zero = |x: u64| x.wrapping_sub(ONES) & !x;
-        let mask = (zero(quote) | zero(backslash) | control) & HIGHS;
+        let mask = escape_mask(u64::from_le_bytes(*word));
         if mask != 0 {
             return Some(i + (mask.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
-    bytes
-        .get(i..)?
-        .iter()
-        .position(|&b| ESCAPE[usize::from(b)] != 0)
-        .map(|p| i + p)
+    // The last 0–7 bytes, padded with a byte that needs no escape.
+    let rest = bytes.get(i..).filter(|rest| !rest.is_empty())?;
+    let mut word = [b'a'; 8];
+    word.get_mut(..rest.len())?.copy_from_slice(rest);
+    let mask = escape_mask(u64::from_le_bytes(word));
+    (mask != 0).then(|| i + (mask.trailing_zeros() / 8) as usize)
+}
+
+/// The high bit of each byte of `w` (little-endian) that JSON escapes; exact up to the lowest set bit.
+fn escape_mask(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
+    let quote = zero(w ^ (ONES * u64::from(b'"')));
+    let backslash = zero(w ^ (ONES * u64::from(b'\\')));
+    let control = w.wrapping_sub(ONES * 0x20) & !w;
+    (quote | backslash | control) & HIGHS
 }
 
 /// Writes `s` as a JSON string, with quotes.
