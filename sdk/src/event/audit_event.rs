@@ -85,7 +85,8 @@ impl AuditEvent {
 
     /// The exact number of bytes this entry adds to a `PutAuditEvents` body `{"auditEvents":[e1,e2,…]}` as the
     /// AWS SDK for Rust serializes it: `{"id":"…","eventData":"…","eventDataChecksum":"…"}` with JSON string
-    /// escaping, not counting the comma between entries. See [`request_body_len`] for a whole body.
+    /// escaping, not counting the comma between entries. See [`request_body_len`] for a whole body. (An
+    /// integration test compares it with the body `aws-sdk-cloudtraildata` actually sends.)
     pub fn encoded_len(&self) -> usize {
         // {"id":  ,"eventData":  }
         const FIXED: usize = r#"{"id":,"eventData":}"#.len();
