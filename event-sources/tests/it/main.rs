@@ -5,6 +5,7 @@
 // Test helpers unwrap: a panic in a test is a failure with a message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod changes;
 mod seed;
 mod stale;
 mod typed;
