@@ -8,3 +8,4 @@ pub mod filter;
 pub mod normalize;
 pub mod pipeline;
 pub mod read;
+pub mod sns;

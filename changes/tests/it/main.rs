@@ -6,3 +6,4 @@
 mod common;
 mod fixtures;
 mod rules;
+mod sns;
