@@ -10,3 +10,4 @@ pub mod normalize;
 pub mod pipeline;
 pub mod read;
 pub mod sns;
+pub mod suggest;
