@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::io::BufRead;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::report::{MalformedRecord, ObjectReport};
@@ -31,6 +32,15 @@ impl Ingest {
         }
     }
 
+    /// A copy with the same classifier and normalizer and an empty de-duplication window (clones share theirs).
+    pub fn fresh(&self) -> Self {
+        Self {
+            classifier: Arc::clone(&self.classifier),
+            normalizer: Arc::clone(&self.normalizer),
+            seen: Arc::new(Mutex::new(Dedupe::default())),
+        }
+    }
+
     /// The classifier.
     pub fn classifier(&self) -> &Classifier {
         &self.classifier
@@ -50,11 +60,27 @@ impl Ingest {
         &self,
         object: &LogObject,
         reader: impl BufRead,
+        on_change: impl FnMut(NormalizedChange, usize) -> Flow,
+    ) -> ObjectReport {
+        self.process_object_until(object, reader, &AtomicBool::new(false), on_change)
+    }
+
+    /// [`process_object`](Self::process_object), stopping before the next record once `stop` is set (the
+    /// report then counts only the records read).
+    pub fn process_object_until(
+        &self,
+        object: &LogObject,
+        reader: impl BufRead,
+        stop: &AtomicBool,
         mut on_change: impl FnMut(NormalizedChange, usize) -> Flow,
     ) -> ObjectReport {
         let mut report = ObjectReport::new(object.clone());
         let name = object.id.to_string();
         let result = read_records(reader, &object.id, |record| {
+            if stop.load(Ordering::Relaxed) {
+                report.stopped = true;
+                return Flow::Stop;
+            }
             report.records += 1;
             let kept = match self.classifier.classify(&record.value) {
                 Decision::Keep(kept) => kept,
@@ -90,7 +116,9 @@ impl Ingest {
                     for rule in &change.rules {
                         *report.kept_by_rule.entry(rule.to_string()).or_default() += 1;
                     }
-                    on_change(change, record.index)
+                    let flow = on_change(change, record.index);
+                    report.stopped |= flow == Flow::Stop;
+                    flow
                 }
                 Err(e) => {
                     // Not kept after all: let a corrected copy through later.

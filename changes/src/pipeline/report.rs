@@ -44,6 +44,8 @@ pub struct ObjectReport {
     pub malformed: Vec<MalformedRecord>,
     /// Why reading stopped early; the records before it were processed.
     pub error: Option<ReadError>,
+    /// Reading was stopped on purpose (shutdown, or the consumer went away) before the end.
+    pub stopped: bool,
 }
 
 impl ObjectReport {
@@ -56,12 +58,18 @@ impl ObjectReport {
             skipped: BTreeMap::new(),
             malformed: Vec::new(),
             error: None,
+            stopped: false,
         }
     }
 
     /// Records skipped, over all reasons.
     pub fn skipped_total(&self) -> usize {
         self.skipped.values().sum()
+    }
+
+    /// Read to the end, without error or stop.
+    pub fn complete(&self) -> bool {
+        self.error.is_none() && !self.stopped
     }
 }
 
@@ -74,6 +82,8 @@ impl ObjectReport {
 pub struct Summary {
     /// Objects read to the end.
     pub objects_read: usize,
+    /// Objects whose reading was stopped before the end (shutdown, or the consumer went away).
+    pub objects_stopped: usize,
     /// Objects not read, per reason (`CloudTrail digest file`, `already processed (checkpoint)`, …).
     pub objects_skipped: BTreeMap<String, usize>,
     /// Objects that could not be read to the end, with the error (records before the error were processed).
@@ -118,8 +128,9 @@ impl Summary {
     /// Adds one object's report.
     pub fn add_object(&mut self, report: &ObjectReport) {
         match &report.error {
-            None => self.objects_read += 1,
             Some(error) => self.object_errors.push(error_chain(error)),
+            None if report.stopped => self.objects_stopped += 1,
+            None => self.objects_read += 1,
         }
         self.records_read += report.records;
         self.kept += report.kept;

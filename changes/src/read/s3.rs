@@ -18,6 +18,7 @@ const CHUNKS_IN_FLIGHT: usize = 8;
 #[derive(Debug, Clone)]
 pub struct S3Reader {
     client: aws_sdk_s3::Client,
+    page_size: Option<i32>,
 }
 
 /// A paginated listing of `s3://bucket/prefix`.
@@ -65,7 +66,14 @@ impl S3Reader {
     pub async fn connect(options: &AwsOptions) -> Self {
         Self {
             client: options.s3_client().await,
+            page_size: None,
         }
+    }
+
+    /// Lists at most `keys` objects per ListObjectsV2 page (S3's default and maximum is 1000).
+    pub fn page_size(mut self, keys: i32) -> Self {
+        self.page_size = Some(keys);
+        self
     }
 
     /// Lists `s3://bucket/prefix` page by page (ListObjectsV2 with continuation tokens).
@@ -75,6 +83,7 @@ impl S3Reader {
             .list_objects_v2()
             .bucket(bucket)
             .prefix(prefix)
+            .set_max_keys(self.page_size)
             .into_paginator()
             .send();
         let bucket = bucket.to_owned();
