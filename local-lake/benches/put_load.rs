@@ -73,6 +73,8 @@ fn main() {
         .unwrap();
     let report = runtime.block_on(drive(&endpoint, &o));
     let rss_kb = peak_rss_kb(child.id());
+    let server_cpu = cpu_seconds(child.id());
+    let client_cpu = cpu_seconds(std::process::id());
     drop(child.stdin.take());
     child.wait().unwrap();
     let conn = rusqlite::Connection::open(dir.path().join("lake.sqlite3")).unwrap();
@@ -108,6 +110,17 @@ fn main() {
         ms(*lat.last().unwrap())
     );
     println!("  server peak RSS (VmHWM): {:.1} MiB", rss_kb as f64 / 1024.0);
+    println!(
+        "  CPU: server {server_cpu:.2} s ({:.0} events per server CPU-second), load generator {client_cpu:.2} s; \
+         load average at the end: {}",
+        stored as f64 / server_cpu.max(0.001),
+        std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
 }
 
 fn ms(d: Duration) -> f64 {
@@ -120,6 +133,15 @@ fn peak_rss_kb(pid: u32) -> u64 {
         .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(str::to_owned))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
         .unwrap_or(0)
+}
+
+/// User + system CPU time of a process in seconds (`/proc/<pid>/stat` fields 14 and 15, 100 ticks/s).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 struct Report {
