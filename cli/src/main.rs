@@ -1,13 +1,69 @@
-//! The `ctlake` command line.
+//! The `ctlake` command line: parse, dispatch, map the outcome to an exit code.
+//!
+//! Layout (cargo-dist's model): `cli` holds every clap type, `commands` one module per command, `aws` the AWS
+//! configuration and error mapping, `output` the result formats, `ui` standard error, `exit` the exit codes.
 
-use clap::Parser;
+mod aws;
+mod cli;
+mod commands;
+mod context;
+mod events;
+mod exit;
+mod output;
+mod resources;
+mod ui;
 
-/// Set up CloudTrail Lake integrations, publish and validate activity events, ingest changes and query.
-#[derive(Debug, Parser)]
-#[command(name = "ctlake", version, about)]
-struct Cli {}
+use std::process::ExitCode;
 
-fn main() -> anyhow::Result<()> {
-    let _cli = Cli::parse();
-    Ok(())
+use clap::Parser as _;
+use tracing_subscriber::EnvFilter;
+
+use crate::cli::{Cli, GlobalArgs};
+use crate::context::Context;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version print to stdout and succeed; usage errors exit 252 like the AWS CLI.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 252 } else { 0 });
+        }
+    };
+    init_tracing(&cli.global);
+    let ctx = Context::new(cli.global);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("ctlake: error: cannot start the async runtime: {e}");
+            return ExitCode::from(255);
+        }
+    };
+    let result = runtime.block_on(commands::run(cli.command, &ctx));
+    // Do not wait for idle connection tasks or blocking reads of standard input.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
+    match result {
+        Ok(outcome) => ExitCode::from(outcome.code()),
+        Err(e) => {
+            eprintln!("ctlake: error: {e}");
+            ExitCode::from(e.code())
+        }
+    }
+}
+
+/// Logs on standard error: errors only with -q, warnings by default, more with each -v; RUST_LOG overrides.
+fn init_tracing(global: &GlobalArgs) {
+    let default = match (global.quiet, global.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "warn,ctlake=info,ctlake_cli=info,ctlake_local=info,ctlake_changes=info",
+        (false, 2) => "info,ctlake=debug,ctlake_cli=debug,ctlake_local=debug,ctlake_changes=debug",
+        (false, _) => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(global.verbose >= 2)
+        .try_init();
 }

@@ -1,0 +1,8 @@
+//! `ctlake query`: StartQuery, wait with a spinner, page through GetQueryResults, print the rows.
+
+mod run;
+mod saved;
+mod statement;
+
+pub(crate) use run::run;
+pub(crate) use saved::SavedQuery;

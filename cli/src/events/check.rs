@@ -1,0 +1,125 @@
+//! Checking one record: parse it with the SDK's rules (the same ones CloudTrail Lake applies), and turn it
+//! into a `PutAuditEvents` entry or a rejection with a code and every problem.
+//!
+//! Local rejections use the per-entry codes CloudTrail Lake would answer ([API-PAE] `ResultErrorEntry`), so a
+//! summary counts them the same way: a missing field is `FieldNotFound`, a cap `FieldTooLong`, a foreign
+//! `recipientAccountId` `InvalidRecipient`, a wrong checksum `InvalidChecksum`, anything else `InvalidData`.
+//! Input that is not JSON is `InvalidJson`, and a record over the size limit `RecordTooLarge`.
+
+use ctlake::{AuditEvent, AuditEventId, ChannelArn, ParseError, Rule};
+
+use super::input::{MAX_RECORD_BYTES, RawRecord};
+
+/// Why a record is not sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Rejection {
+    /// The code (Lake's per-entry code, or `InvalidJson` / `RecordTooLarge`).
+    pub(crate) code: String,
+    /// Every problem, one per line, each `path: rule`.
+    pub(crate) message: String,
+}
+
+/// A record that passed every check.
+#[derive(Debug, Clone)]
+pub(crate) struct Valid {
+    /// The entry to send.
+    pub(crate) entry: AuditEvent,
+}
+
+/// Checks one record against the schema's rules and, with `channel`, that its `recipientAccountId` owns it.
+///
+/// Records without an `id` get one derived from their position and `UID` (`AuditEventId::derive` of
+/// `"<index>:<UID>"`), so the same file always sends the same ids and no two records of a file share one.
+pub(crate) fn check(record: &RawRecord, channel: Option<&ChannelArn>) -> Result<Valid, Rejection> {
+    if let Some(size) = record.too_large {
+        return Err(Rejection {
+            code: "RecordTooLarge".to_owned(),
+            message: format!("the record has {size} bytes; records over {MAX_RECORD_BYTES} bytes cannot be valid events"),
+        });
+    }
+    let parsed = match channel {
+        Some(channel) => ctlake::parse_for_channel(&record.bytes, channel),
+        None => ctlake::parse(&record.bytes),
+    };
+    let parsed = parsed.map_err(|e| rejection(&e))?;
+    let id = match parsed.id() {
+        Some(id) => id.clone(),
+        None => AuditEventId::derive(&format!("{}:{}", record.index, parsed.event_data().uid())),
+    };
+    Ok(Valid {
+        entry: AuditEvent::from_json(id, parsed.event_data_json()),
+    })
+}
+
+fn rejection(e: &ParseError) -> Rejection {
+    match e {
+        ParseError::Json { .. } => Rejection {
+            code: "InvalidJson".to_owned(),
+            message: e.to_string(),
+        },
+        ParseError::Invalid(violations) => {
+            let code = violations
+                .iter()
+                .next()
+                .map_or("InvalidData", |v| code_of(v.rule()))
+                .to_owned();
+            let message = violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+            Rejection { code, message }
+        }
+        _ => Rejection {
+            code: "InvalidData".to_owned(),
+            message: e.to_string(),
+        },
+    }
+}
+
+/// The per-entry code CloudTrail Lake gives a record that breaks `rule`.
+fn code_of(rule: &Rule) -> &'static str {
+    match rule {
+        Rule::Required => "FieldNotFound",
+        Rule::TooLong { .. } | Rule::TooLarge { .. } => "FieldTooLong",
+        Rule::RecipientMismatch { .. } => "InvalidRecipient",
+        Rule::ChecksumMismatch { .. } => "InvalidChecksum",
+        _ => "InvalidData",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"version":"1.0","userIdentity":{"type":"CustomUser","principalId":"alice"},"eventSource":"app.example.com","eventName":"Login","eventTime":"2024-01-01T00:00:00Z","UID":"u-1","recipientAccountId":"123456789012"}"#;
+
+    fn raw(index: u64, text: &str) -> RawRecord {
+        RawRecord { index, line: index, offset: 0, bytes: text.as_bytes().to_vec(), too_large: None }
+    }
+
+    #[test]
+    fn bare_events_get_ids_from_position_and_uid() {
+        let a = check(&raw(1, GOOD), None).unwrap();
+        let b = check(&raw(2, GOOD), None).unwrap();
+        assert_ne!(a.entry.id(), b.entry.id());
+        assert_eq!(a.entry.id(), check(&raw(1, GOOD), None).unwrap().entry.id());
+        assert_eq!(a.entry.event_data(), GOOD);
+    }
+
+    #[test]
+    fn records_keep_their_id() {
+        let record = format!(r#"{{"id":"evt-7","eventData":{GOOD}}}"#);
+        assert_eq!(check(&raw(1, &record), None).unwrap().entry.id().as_str(), "evt-7");
+    }
+
+    #[test]
+    fn rejections_carry_lake_codes() {
+        let missing = check(&raw(1, r#"{"version":"1.0"}"#), None).unwrap_err();
+        assert_eq!(missing.code, "FieldNotFound");
+        assert!(missing.message.contains("eventData.userIdentity"), "{}", missing.message);
+        assert_eq!(check(&raw(1, "{not json"), None).unwrap_err().code, "InvalidJson");
+        assert_eq!(check(&raw(1, "[1]"), None).unwrap_err().code, "InvalidData");
+        let channel: ChannelArn = "arn:aws:cloudtrail:us-east-1:999999999999:channel/x".parse().unwrap();
+        assert_eq!(check(&raw(1, GOOD), Some(&channel)).unwrap_err().code, "InvalidRecipient");
+        let mut big = raw(1, "");
+        big.too_large = Some(5_000_000);
+        assert_eq!(check(&big, None).unwrap_err().code, "RecordTooLarge");
+    }
+}
