@@ -350,11 +350,20 @@ pub(crate) struct ValidateArgs {
 #[derive(Debug, Args)]
 pub(crate) struct QueryArgs {
     /// The Lake SQL statement; {eds} stands for the --event-data-store table.
-    #[arg(value_name = "SQL", required_unless_present = "saved", conflicts_with = "saved")]
+    #[arg(
+        value_name = "SQL",
+        required_unless_present = "saved",
+        conflicts_with = "saved"
+    )]
     pub(crate) sql: Option<String>,
 
     /// The event data store (ID, ARN or name) that {eds} stands for.
-    #[arg(long, value_name = "ID|ARN", env = "CTLAKE_EVENT_DATA_STORE", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "ID|ARN",
+        env = "CTLAKE_EVENT_DATA_STORE",
+        hide_env_values = true
+    )]
     pub(crate) event_data_store: Option<String>,
 
     /// Run a saved query instead of SQL.

@@ -39,7 +39,11 @@ fn resolve_output(global: &GlobalArgs) -> OutputFormat {
     if let Some(format) = global.output {
         return format;
     }
-    if let Some(format) = std::env::var("AWS_DEFAULT_OUTPUT").ok().as_deref().and_then(OutputFormat::from_setting) {
+    if let Some(format) = std::env::var("AWS_DEFAULT_OUTPUT")
+        .ok()
+        .as_deref()
+        .and_then(OutputFormat::from_setting)
+    {
         return format;
     }
     profile_output(global.profile.as_deref()).unwrap_or(OutputFormat::Json)
@@ -47,9 +51,11 @@ fn resolve_output(global: &GlobalArgs) -> OutputFormat {
 
 /// The `output` setting of the selected profile in ~/.aws/config (or AWS_CONFIG_FILE).
 fn profile_output(profile: Option<&str>) -> Option<OutputFormat> {
-    let path = std::env::var_os("AWS_CONFIG_FILE").map(std::path::PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".aws").join("config"))
-    })?;
+    let path = std::env::var_os("AWS_CONFIG_FILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| std::path::Path::new(&home).join(".aws").join("config"))
+        })?;
     let text = std::fs::read_to_string(path).ok()?;
     let selected = profile
         .map(str::to_owned)

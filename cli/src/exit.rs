@@ -117,6 +117,7 @@ impl CliError {
     }
 
     /// The exit-code class.
+    #[cfg(test)]
     pub(crate) fn kind(&self) -> ErrorKind {
         self.kind
     }

@@ -58,9 +58,10 @@ impl Aws {
     }
 
     async fn check_credentials(&self) -> CliResult<()> {
-        let provider = self.config.credentials_provider().ok_or_else(|| {
-            CliError::config("no AWS credentials provider is configured")
-        })?;
+        let provider = self
+            .config
+            .credentials_provider()
+            .ok_or_else(|| CliError::config("no AWS credentials provider is configured"))?;
         provider.provide_credentials().await.map_err(|e| {
             CliError::config(format!(
                 "no usable AWS credentials: {}. Configure them with `aws configure`, `aws sso login`, \
@@ -74,11 +75,6 @@ impl Aws {
     /// The Region.
     pub(crate) fn region(&self) -> &str {
         &self.region
-    }
-
-    /// The shared configuration.
-    pub(crate) fn config(&self) -> &SdkConfig {
-        &self.config
     }
 
     /// A CloudTrail control-plane client (standard retries).

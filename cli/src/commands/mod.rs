@@ -13,6 +13,7 @@
 
 pub(crate) mod completions;
 pub(crate) mod integration;
+pub(crate) mod put_events;
 pub(crate) mod query;
 pub(crate) mod validate;
 
@@ -28,7 +29,8 @@ pub(crate) async fn run(command: Command, ctx: &Context) -> CliResult {
         Command::EnableIntegration(args) => integration::enable(args, ctx).await,
         Command::DisableIntegration(args) => integration::disable(args, ctx).await,
         Command::Validate(args) => validate::run(args, ctx).await,
-        Command::Quickstart(_) | Command::Local(LocalCommand::Serve(_)) | Command::PutEvents(_) => {
+        Command::PutEvents(args) => put_events::run(args, ctx).await,
+        Command::Quickstart(_) | Command::Local(LocalCommand::Serve(_)) => {
             Err(CliError::other("this command is not built yet"))
         }
     }

@@ -24,7 +24,9 @@ struct Problem<'a> {
 /// `ctlake validate`.
 pub(crate) async fn run(args: ValidateArgs, ctx: &Context) -> CliResult {
     if ctx.output == OutputFormat::Csv {
-        return Err(CliError::usage("--output csv applies to query results; validate prints json, table or text"));
+        return Err(CliError::usage(
+            "--output csv applies to query results; validate prints json, table or text",
+        ));
     }
     let channel = match &args.channel_arn {
         Some(arn) => Some(
@@ -52,7 +54,11 @@ pub(crate) async fn run(args: ValidateArgs, ctx: &Context) -> CliResult {
         summary.records - summary.invalid,
         summary.invalid
     ));
-    Ok(if summary.invalid == 0 && !summary.broken { Outcome::Success } else { Outcome::Partial })
+    Ok(if summary.invalid == 0 && !summary.broken {
+        Outcome::Success
+    } else {
+        Outcome::Partial
+    })
 }
 
 #[derive(Debug, Default)]
@@ -62,7 +68,11 @@ struct Summary {
     broken: bool,
 }
 
-fn validate(opened: events::Opened, channel: Option<&ChannelArn>, format: OutputFormat) -> CliResult<Summary> {
+fn validate(
+    opened: events::Opened,
+    channel: Option<&ChannelArn>,
+    format: OutputFormat,
+) -> CliResult<Summary> {
     let name = opened.name.clone();
     let mut reader = Reader::new(opened.reader);
     let mut out = Sink::new(format, &name);
@@ -73,13 +83,23 @@ fn validate(opened: events::Opened, channel: Option<&ChannelArn>, format: Output
                 summary.records += 1;
                 if let Err(Rejection { code, message }) = check(&record, channel) {
                     summary.invalid += 1;
-                    out.problem(&Problem { line: record.line, index: Some(record.index), code: &code, message: &message })?;
+                    out.problem(&Problem {
+                        line: record.line,
+                        index: Some(record.index),
+                        code: &code,
+                        message: &message,
+                    })?;
                 }
             }
             Ok(None) => break,
             Err(InputError::Structure { line, message }) => {
                 summary.broken = true;
-                out.problem(&Problem { line, index: None, code: "InvalidJson", message: &message })?;
+                out.problem(&Problem {
+                    line,
+                    index: None,
+                    code: "InvalidJson",
+                    message: &message,
+                })?;
                 break;
             }
             Err(InputError::Io(e)) => return Err(CliError::other(format!("cannot read {name}: {e}"))),
@@ -102,7 +122,13 @@ impl Sink {
     fn new(format: OutputFormat, name: &str) -> Self {
         let table = (format == OutputFormat::Table)
             .then(|| crate::output::table::new(["Line", "Record", "Code", "Problem"]));
-        Self { format, name: name.to_owned(), out: std::io::BufWriter::new(std::io::stdout()), table, count: 0 }
+        Self {
+            format,
+            name: name.to_owned(),
+            out: std::io::BufWriter::new(std::io::stdout()),
+            table,
+            count: 0,
+        }
     }
 
     fn problem(&mut self, p: &Problem<'_>) -> CliResult<()> {
@@ -111,7 +137,10 @@ impl Sink {
             OutputFormat::Json => {
                 let item = serde_json::to_string(p).map_err(CliError::other)?;
                 let lead = if self.count == 1 {
-                    format!("{{\n  \"file\": {},\n  \"errors\": [\n    ", serde_json::Value::from(self.name.as_str()))
+                    format!(
+                        "{{\n  \"file\": {},\n  \"errors\": [\n    ",
+                        serde_json::Value::from(self.name.as_str())
+                    )
                 } else {
                     ",\n    ".to_owned()
                 };
@@ -142,7 +171,10 @@ impl Sink {
         let text = match self.format {
             OutputFormat::Json => {
                 let lead = if self.count == 0 {
-                    format!("{{\n  \"file\": {},\n  \"errors\": [", serde_json::Value::from(self.name.as_str()))
+                    format!(
+                        "{{\n  \"file\": {},\n  \"errors\": [",
+                        serde_json::Value::from(self.name.as_str())
+                    )
                 } else {
                     "\n  ".to_owned()
                 };

@@ -34,7 +34,9 @@ pub(crate) fn check(record: &RawRecord, channel: Option<&ChannelArn>) -> Result<
     if let Some(size) = record.too_large {
         return Err(Rejection {
             code: "RecordTooLarge".to_owned(),
-            message: format!("the record has {size} bytes; records over {MAX_RECORD_BYTES} bytes cannot be valid events"),
+            message: format!(
+                "the record has {size} bytes; records over {MAX_RECORD_BYTES} bytes cannot be valid events"
+            ),
         });
     }
     let parsed = match channel {
@@ -63,7 +65,11 @@ fn rejection(e: &ParseError) -> Rejection {
                 .next()
                 .map_or("InvalidData", |v| code_of(v.rule()))
                 .to_owned();
-            let message = violations.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
+            let message = violations
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n");
             Rejection { code, message }
         }
         _ => Rejection {
@@ -91,7 +97,13 @@ mod tests {
     const GOOD: &str = r#"{"version":"1.0","userIdentity":{"type":"CustomUser","principalId":"alice"},"eventSource":"app.example.com","eventName":"Login","eventTime":"2024-01-01T00:00:00Z","UID":"u-1","recipientAccountId":"123456789012"}"#;
 
     fn raw(index: u64, text: &str) -> RawRecord {
-        RawRecord { index, line: index, offset: 0, bytes: text.as_bytes().to_vec(), too_large: None }
+        RawRecord {
+            index,
+            line: index,
+            offset: 0,
+            bytes: text.as_bytes().to_vec(),
+            too_large: None,
+        }
     }
 
     #[test]
@@ -106,18 +118,30 @@ mod tests {
     #[test]
     fn records_keep_their_id() {
         let record = format!(r#"{{"id":"evt-7","eventData":{GOOD}}}"#);
-        assert_eq!(check(&raw(1, &record), None).unwrap().entry.id().as_str(), "evt-7");
+        assert_eq!(
+            check(&raw(1, &record), None).unwrap().entry.id().as_str(),
+            "evt-7"
+        );
     }
 
     #[test]
     fn rejections_carry_lake_codes() {
         let missing = check(&raw(1, r#"{"version":"1.0"}"#), None).unwrap_err();
         assert_eq!(missing.code, "FieldNotFound");
-        assert!(missing.message.contains("eventData.userIdentity"), "{}", missing.message);
+        assert!(
+            missing.message.contains("eventData.userIdentity"),
+            "{}",
+            missing.message
+        );
         assert_eq!(check(&raw(1, "{not json"), None).unwrap_err().code, "InvalidJson");
         assert_eq!(check(&raw(1, "[1]"), None).unwrap_err().code, "InvalidData");
-        let channel: ChannelArn = "arn:aws:cloudtrail:us-east-1:999999999999:channel/x".parse().unwrap();
-        assert_eq!(check(&raw(1, GOOD), Some(&channel)).unwrap_err().code, "InvalidRecipient");
+        let channel: ChannelArn = "arn:aws:cloudtrail:us-east-1:999999999999:channel/x"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            check(&raw(1, GOOD), Some(&channel)).unwrap_err().code,
+            "InvalidRecipient"
+        );
         let mut big = raw(1, "");
         big.too_large = Some(5_000_000);
         assert_eq!(check(&big, None).unwrap_err().code, "RecordTooLarge");

@@ -182,11 +182,13 @@ impl<R: BufRead> Reader<R> {
     fn fill(&mut self) -> Result<&[u8], InputError> {
         loop {
             match self.inner.fill_buf() {
-                Ok(buf) => return Ok(buf),
+                Ok(_) => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) => return Err(e.into()),
             }
         }
+        // Filled: this second call returns the same buffer without reading.
+        Ok(self.inner.fill_buf()?)
     }
 
     /// Skips whitespace and a byte-order mark, then looks at the first byte.
@@ -478,7 +480,10 @@ mod tests {
         assert_eq!(records.len(), 1);
         assert_eq!(err.unwrap(), "line 3: expected `,` or `]` after an array element");
         let (_, err) = read_all("[{\"a\":1},\n");
-        assert_eq!(err.unwrap(), "line 2: the file ends inside the JSON array (no closing `]`)");
+        assert_eq!(
+            err.unwrap(),
+            "line 2: the file ends inside the JSON array (no closing `]`)"
+        );
         let (_, err) = read_all("[{\"a\":1}] x");
         assert!(err.unwrap().contains("after the closing"));
         let (_, err) = read_all("[,{}]");
@@ -496,7 +501,10 @@ mod tests {
         assert!(first.bytes.is_empty());
         assert_eq!(first.too_large, Some(big.len() as u64));
         let second = reader.next_record().unwrap().unwrap();
-        assert_eq!((second.index, second.line, second.bytes.as_slice()), (2, 2, b"{\"b\":1}".as_slice()));
+        assert_eq!(
+            (second.index, second.line, second.bytes.as_slice()),
+            (2, 2, b"{\"b\":1}".as_slice())
+        );
         let array = format!("[{big},{{\"b\":1}}]");
         let mut reader = Reader::new(BufReader::new(array.as_bytes()));
         assert!(reader.next_record().unwrap().unwrap().too_large.is_some());
@@ -505,7 +513,10 @@ mod tests {
 
     #[test]
     fn resuming_at_a_record_offset_continues_the_numbering() {
-        for input in ["{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n", "[\n{\"a\":1},\n{\"b\":2},\n{\"c\":3}\n]"] {
+        for input in [
+            "{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n",
+            "[\n{\"a\":1},\n{\"b\":2},\n{\"c\":3}\n]",
+        ] {
             let mut reader = Reader::new(BufReader::new(input.as_bytes()));
             let format = {
                 reader.next_record().unwrap().unwrap();
@@ -514,12 +525,19 @@ mod tests {
             let second = reader.next_record().unwrap().unwrap();
             let mut cursor = Cursor::new(input.as_bytes());
             cursor.seek(SeekFrom::Start(second.offset)).unwrap();
-            let pos = Position { index: second.index, line: second.line, offset: second.offset };
+            let pos = Position {
+                index: second.index,
+                line: second.line,
+                offset: second.offset,
+            };
             let mut resumed = Reader::resume(BufReader::new(cursor), format, pos);
             let again = resumed.next_record().unwrap().unwrap();
             assert_eq!(again, second);
             let third = resumed.next_record().unwrap().unwrap();
-            assert_eq!((third.index, third.line), (3, 3 + u64::from(format == Format::Array)));
+            assert_eq!(
+                (third.index, third.line),
+                (3, 3 + u64::from(format == Format::Array))
+            );
             assert_eq!(resumed.next_record().unwrap(), None);
         }
     }

@@ -24,7 +24,10 @@ pub(crate) struct Opened {
 
 impl std::fmt::Debug for Opened {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Opened").field("len", &self.len).field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("Opened")
+            .field("len", &self.len)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
@@ -45,8 +48,13 @@ pub(crate) fn open(path: &Path) -> CliResult<Opened> {
             name: "<stdin>".to_owned(),
         });
     }
-    let file = File::open(path).map_err(|e| CliError::usage(format!("cannot open {}: {e}", path.display())))?;
-    let len = file.metadata().ok().filter(std::fs::Metadata::is_file).map(|m| m.len());
+    let file =
+        File::open(path).map_err(|e| CliError::usage(format!("cannot open {}: {e}", path.display())))?;
+    let len = file
+        .metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len());
     Ok(Opened {
         reader: Box::new(BufReader::with_capacity(READ_BUFFER_BYTES, file)),
         len,

@@ -75,7 +75,11 @@ impl RowWriter {
                 self.write(line.as_bytes())
             }
             OutputFormat::Text => {
-                let mut line = values.iter().map(|v| tsv_escape(v)).collect::<Vec<_>>().join("\t");
+                let mut line = values
+                    .iter()
+                    .map(|v| tsv_escape(v))
+                    .collect::<Vec<_>>()
+                    .join("\t");
                 line.push('\n');
                 self.write(line.as_bytes())
             }
@@ -188,7 +192,10 @@ pub(crate) fn tsv_escape(v: &str) -> String {
     if !v.contains(['\t', '\n', '\r', '\\']) {
         return v.to_owned();
     }
-    v.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r")
+    v.replace('\\', "\\\\")
+        .replace('\t', "\\t")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
 }
 
 #[cfg(test)]

@@ -61,7 +61,11 @@ pub(crate) async fn list(client: &Client) -> CliResult<Vec<ChannelInfo>> {
             .send()
             .await
             .map_err(|e| sdk_error("ListChannels", e))?;
-        arns.extend(out.channels().iter().filter_map(|c| c.channel_arn().map(str::to_owned)));
+        arns.extend(
+            out.channels()
+                .iter()
+                .filter_map(|c| c.channel_arn().map(str::to_owned)),
+        );
         token = out.next_token().map(str::to_owned);
         if token.is_none() {
             break;
@@ -81,7 +85,12 @@ pub(crate) async fn list(client: &Client) -> CliResult<Vec<ChannelInfo>> {
 /// # Errors
 /// 254 for other service errors.
 pub(crate) async fn policy(client: &Client, channel_arn: &str) -> CliResult<Option<String>> {
-    match client.get_resource_policy().resource_arn(channel_arn).send().await {
+    match client
+        .get_resource_policy()
+        .resource_arn(channel_arn)
+        .send()
+        .await
+    {
         Ok(out) => Ok(out.resource_policy().map(str::to_owned)),
         Err(e) if is_code(&e, "ResourcePolicyNotFoundException") => Ok(None),
         Err(e) => Err(sdk_error("GetResourcePolicy", e)),

@@ -81,9 +81,9 @@ pub(crate) fn activity_selector() -> CliResult<AdvancedEventSelector> {
 fn is_activity_only(selectors: &[AdvancedEventSelector]) -> bool {
     !selectors.is_empty()
         && selectors.iter().all(|s| {
-            s.field_selectors().iter().any(|f| {
-                f.field() == "eventCategory" && f.equals().iter().any(|v| v == ACTIVITY_AUDIT_LOG)
-            })
+            s.field_selectors()
+                .iter()
+                .any(|f| f.field() == "eventCategory" && f.equals().iter().any(|v| v == ACTIVITY_AUDIT_LOG))
         })
 }
 
@@ -100,7 +100,12 @@ pub(crate) fn id_from_arn(s: &str) -> Option<&str> {
 /// # Errors
 /// 254 for service errors other than "not found" (which is `Ok(None)`).
 pub(crate) async fn get(client: &Client, id_or_arn: &str) -> CliResult<Option<StoreInfo>> {
-    let out = match client.get_event_data_store().event_data_store(id_or_arn).send().await {
+    let out = match client
+        .get_event_data_store()
+        .event_data_store(id_or_arn)
+        .send()
+        .await
+    {
         Ok(out) => out,
         Err(e)
             if is_code(&e, "EventDataStoreNotFoundException")
@@ -115,7 +120,11 @@ pub(crate) async fn get(client: &Client, id_or_arn: &str) -> CliResult<Option<St
     Ok(Some(StoreInfo {
         id: id_from_arn(&arn).unwrap_or(&arn).to_owned(),
         name: out.name().unwrap_or_default().to_owned(),
-        status: out.status().map(EventDataStoreStatus::as_str).unwrap_or("UNKNOWN").to_owned(),
+        status: out
+            .status()
+            .map(EventDataStoreStatus::as_str)
+            .unwrap_or("UNKNOWN")
+            .to_owned(),
         activity_audit_log: is_activity_only(out.advanced_event_selectors()),
         multi_region: out.multi_region_enabled().unwrap_or(false),
         organization: out.organization_enabled().unwrap_or(false),
@@ -139,7 +148,11 @@ pub(crate) async fn list(client: &Client) -> CliResult<Vec<StoreInfo>> {
             .send()
             .await
             .map_err(|e| sdk_error("ListEventDataStores", e))?;
-        arns.extend(out.event_data_stores().iter().filter_map(|s| s.event_data_store_arn().map(str::to_owned)));
+        arns.extend(
+            out.event_data_stores()
+                .iter()
+                .filter_map(|s| s.event_data_store_arn().map(str::to_owned)),
+        );
         token = out.next_token().map(str::to_owned);
         if token.is_none() {
             break;
@@ -172,7 +185,11 @@ pub(crate) async fn resolve(client: &Client, spec: &str) -> CliResult<StoreInfo>
     } else {
         format!(
             "the stores here are: {}",
-            stores.iter().map(|s| format!("{} ({})", s.name, s.id)).collect::<Vec<_>>().join(", ")
+            stores
+                .iter()
+                .map(|s| format!("{} ({})", s.name, s.id))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     };
     Err(CliError::usage(format!("no event data store `{spec}`: {known}")))
@@ -200,8 +217,14 @@ mod tests {
             Some("EXAMPLE-f852")
         );
         assert_eq!(id_from_arn("EXAMPLE-f852"), None);
-        assert_eq!(id_from_arn("arn:aws:cloudtrail:us-east-1:123456789012:channel/x"), None);
-        assert_eq!(id_from_arn("arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/"), None);
+        assert_eq!(
+            id_from_arn("arn:aws:cloudtrail:us-east-1:123456789012:channel/x"),
+            None
+        );
+        assert_eq!(
+            id_from_arn("arn:aws:cloudtrail:us-east-1:123456789012:eventdatastore/"),
+            None
+        );
     }
 
     fn store(status: &str) -> StoreInfo {
@@ -237,7 +260,13 @@ mod tests {
         let activity = activity_selector().unwrap();
         assert!(is_activity_only(std::slice::from_ref(&activity)));
         let mgmt = AdvancedEventSelector::builder()
-            .field_selectors(AdvancedFieldSelector::builder().field("eventCategory").equals("Management").build().unwrap())
+            .field_selectors(
+                AdvancedFieldSelector::builder()
+                    .field("eventCategory")
+                    .equals("Management")
+                    .build()
+                    .unwrap(),
+            )
             .build()
             .unwrap();
         assert!(!is_activity_only(&[activity, mgmt]));

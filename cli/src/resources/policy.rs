@@ -26,7 +26,10 @@ pub(crate) const SID_PREFIX: &str = "Ctlake";
 /// policies are safest alphanumeric), e.g. `acme-prod` → `CtlakeAcmeProd`.
 pub(crate) fn sid(name: &str) -> String {
     let mut sid = String::from(SID_PREFIX);
-    for part in name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|p| !p.is_empty()) {
+    for part in name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+    {
         let mut chars = part.chars();
         if let Some(first) = chars.next() {
             sid.push(first.to_ascii_uppercase());
@@ -60,8 +63,13 @@ pub(crate) fn principal_account(p: &str) -> Option<&str> {
         return Some(p);
     }
     let mut parts = p.splitn(6, ':');
-    let (arn, _partition, service, _region, account) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let (arn, _partition, service, _region, account) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
     let rest = parts.next()?;
     (arn == "arn"
         && matches!(service, "iam" | "sts")
@@ -122,7 +130,9 @@ fn statements(document: &str) -> CliResult<Vec<Value>> {
         Some(Value::Array(list)) => Ok(list.clone()),
         Some(one @ Value::Object(_)) => Ok(vec![one.clone()]),
         None => Ok(Vec::new()),
-        Some(_) => Err(CliError::service("the channel's resource policy has a malformed Statement")),
+        Some(_) => Err(CliError::service(
+            "the channel's resource policy has a malformed Statement",
+        )),
     }
 }
 
@@ -142,14 +152,21 @@ fn document(statements: Vec<Value>) -> CliResult<String> {
 pub(crate) fn statement_principals(statement: &Value) -> Vec<String> {
     match statement.get("Principal").and_then(|p| p.get("AWS")) {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(list)) => list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     }
 }
 
 /// The external ID of a statement's `StringEquals` condition (the first one when it lists several).
 pub(crate) fn statement_external_id(statement: &Value) -> Option<String> {
-    match statement.get("Condition")?.get("StringEquals")?.get(EXTERNAL_ID_KEY)? {
+    match statement
+        .get("Condition")?
+        .get("StringEquals")?
+        .get(EXTERNAL_ID_KEY)?
+    {
         Value::String(s) => Some(s.clone()),
         Value::Array(list) => list.first().and_then(|v| v.as_str().map(str::to_owned)),
         _ => None,
@@ -159,7 +176,9 @@ pub(crate) fn statement_external_id(statement: &Value) -> Option<String> {
 /// The statement with `sid` in `document`, if any.
 pub(crate) fn find_statement(document: Option<&str>, sid: &str) -> CliResult<Option<Value>> {
     let Some(document) = document else { return Ok(None) };
-    Ok(statements(document)?.into_iter().find(|s| s.get("Sid").and_then(Value::as_str) == Some(sid)))
+    Ok(statements(document)?
+        .into_iter()
+        .find(|s| s.get("Sid").and_then(Value::as_str) == Some(sid)))
 }
 
 fn same_grant(existing: &Value, grant: &Grant) -> bool {
@@ -181,9 +200,11 @@ fn same_grant(existing: &Value, grant: &Grant) -> bool {
         && resource_ok
         && principals == grant.principals
         && statement_external_id(existing) == grant.external_id
-        && existing.get("Condition").map_or(grant.external_id.is_none(), |c| {
-            grant.external_id.is_some() && c.as_object().is_some_and(|c| c.len() == 1)
-        })
+        && existing
+            .get("Condition")
+            .map_or(grant.external_id.is_none(), |c| {
+                grant.external_id.is_some() && c.as_object().is_some_and(|c| c.len() == 1)
+            })
 }
 
 /// Merges `grant` into the policy `current` (none yet: `None`): the statement with the grant's Sid is
@@ -194,7 +215,9 @@ fn same_grant(existing: &Value, grant: &Grant) -> bool {
 /// characters; 254 when the current policy is not JSON.
 pub(crate) fn merge(current: Option<&str>, grant: &Grant) -> CliResult<PolicyChange> {
     if grant.principals.is_empty() {
-        return Err(CliError::usage("the policy statement needs at least one principal"));
+        return Err(CliError::usage(
+            "the policy statement needs at least one principal",
+        ));
     }
     if grant.principals.len() > MAX_POLICY_PRINCIPALS {
         return Err(CliError::usage(format!(
@@ -206,7 +229,9 @@ pub(crate) fn merge(current: Option<&str>, grant: &Grant) -> CliResult<PolicyCha
         Some(doc) => statements(doc)?,
         None => Vec::new(),
     };
-    let ours = list.iter().position(|s| s.get("Sid").and_then(Value::as_str) == Some(grant.sid.as_str()));
+    let ours = list
+        .iter()
+        .position(|s| s.get("Sid").and_then(Value::as_str) == Some(grant.sid.as_str()));
     match ours {
         Some(i) if same_grant(&list[i], grant) => return Ok(PolicyChange::Unchanged),
         Some(i) => list[i] = grant.statement(),
@@ -238,13 +263,18 @@ pub(crate) enum Removal {
 /// # Errors
 /// 254 when the current policy is not JSON; 255 when the result cannot be serialized.
 pub(crate) fn remove(current: Option<&str>, removal: &Removal) -> CliResult<PolicyChange> {
-    let Some(current) = current else { return Ok(PolicyChange::Unchanged) };
+    let Some(current) = current else {
+        return Ok(PolicyChange::Unchanged);
+    };
     let before = statements(current)?;
     let mut after = Vec::with_capacity(before.len());
     for statement in &before {
         match removal {
             Removal::CtlakeStatements => {
-                let ours = statement.get("Sid").and_then(Value::as_str).is_some_and(|s| s.starts_with(SID_PREFIX));
+                let ours = statement
+                    .get("Sid")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| s.starts_with(SID_PREFIX));
                 if !ours {
                     after.push(statement.clone());
                 }
@@ -278,9 +308,8 @@ pub(crate) fn remove(current: Option<&str>, removal: &Removal) -> CliResult<Poli
 /// Whether principal `p` (as written in a policy) is one of `gone` (ARNs; a bare account in a policy matches
 /// its `:root` ARN).
 fn matches_any(p: &str, gone: &[String]) -> bool {
-    gone.iter().any(|g| {
-        g == p || (p.len() == 12 && principal_account(g) == Some(p) && g.ends_with(":root"))
-    })
+    gone.iter()
+        .any(|g| g == p || (p.len() == 12 && principal_account(g) == Some(p) && g.ends_with(":root")))
 }
 
 #[cfg(test)]
@@ -315,14 +344,23 @@ mod tests {
 
     #[test]
     fn principals_normalize_to_arns() {
-        assert_eq!(principal_arn("111122223333", "aws").unwrap(), "arn:aws:iam::111122223333:root");
+        assert_eq!(
+            principal_arn("111122223333", "aws").unwrap(),
+            "arn:aws:iam::111122223333:root"
+        );
         assert_eq!(
             principal_arn("arn:aws:iam::111122223333:role/pub", "aws").unwrap(),
             "arn:aws:iam::111122223333:role/pub"
         );
         assert_eq!(principal_arn("1111", "aws").unwrap_err().code(), 252);
-        assert_eq!(principal_arn("arn:aws:s3:::bucket", "aws").unwrap_err().code(), 252);
-        assert_eq!(principal_account("arn:aws-cn:sts::111122223333:assumed-role/r/s"), Some("111122223333"));
+        assert_eq!(
+            principal_arn("arn:aws:s3:::bucket", "aws").unwrap_err().code(),
+            252
+        );
+        assert_eq!(
+            principal_account("arn:aws-cn:sts::111122223333:assumed-role/r/s"),
+            Some("111122223333")
+        );
     }
 
     #[test]
@@ -356,7 +394,10 @@ mod tests {
     fn a_changed_grant_replaces_only_its_statement() {
         let g1 = grant(&["arn:aws:iam::111122223333:root"], Some("ext-1"));
         let doc1 = put(merge(None, &g1).unwrap()).to_string();
-        let g2 = grant(&["arn:aws:iam::111122223333:root", "arn:aws:iam::222233334444:root"], Some("ext-1"));
+        let g2 = grant(
+            &["arn:aws:iam::111122223333:root", "arn:aws:iam::222233334444:root"],
+            Some("ext-1"),
+        );
         let doc2 = put(merge(Some(&doc1), &g2).unwrap());
         let list = doc2["Statement"].as_array().unwrap();
         assert_eq!(list.len(), 1);
@@ -369,8 +410,10 @@ mod tests {
         let refs: Vec<&str> = many.iter().map(String::as_str).collect();
         assert_eq!(merge(None, &grant(&refs, None)).unwrap_err().code(), 252);
         let full: Vec<Value> = (0..20)
-            .map(|i| json!({"Sid": format!("S{i}"), "Effect":"Allow","Principal":{"AWS":"444455556666"},
-                "Action":ACTION,"Resource":CHANNEL}))
+            .map(|i| {
+                json!({"Sid": format!("S{i}"), "Effect":"Allow","Principal":{"AWS":"444455556666"},
+                "Action":ACTION,"Resource":CHANNEL})
+            })
             .collect();
         let current = json!({"Version":"2012-10-17","Statement":full}).to_string();
         let err = merge(Some(&current), &grant(&["arn:aws:iam::111122223333:root"], None)).unwrap_err();
@@ -382,13 +425,19 @@ mod tests {
     fn removing_ctlake_statements_keeps_the_rest_or_deletes() {
         let g = grant(&["arn:aws:iam::111122223333:root"], Some("ext-1"));
         let only_ours = put(merge(None, &g).unwrap()).to_string();
-        assert_eq!(remove(Some(&only_ours), &Removal::CtlakeStatements).unwrap(), PolicyChange::Delete);
+        assert_eq!(
+            remove(Some(&only_ours), &Removal::CtlakeStatements).unwrap(),
+            PolicyChange::Delete
+        );
         let foreign = json!({"Sid":"VendorB","Effect":"Allow","Principal":{"AWS":"444455556666"},
             "Action":ACTION,"Resource":CHANNEL});
         let both = json!({"Version":"2012-10-17","Statement":[foreign, g.statement()]}).to_string();
         let left = put(remove(Some(&both), &Removal::CtlakeStatements).unwrap());
         assert_eq!(left["Statement"], json!([foreign]));
-        assert_eq!(remove(None, &Removal::CtlakeStatements).unwrap(), PolicyChange::Unchanged);
+        assert_eq!(
+            remove(None, &Removal::CtlakeStatements).unwrap(),
+            PolicyChange::Unchanged
+        );
     }
 
     #[test]

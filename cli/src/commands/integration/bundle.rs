@@ -48,7 +48,10 @@ impl Report for Bundle {
             ("Channel ARN", pending(self.channel_arn.as_deref())),
             ("Channel name", self.channel_name.clone()),
             ("Source", self.source.clone()),
-            ("Account (recipientAccountId)", pending(self.account_id.as_deref())),
+            (
+                "Account (recipientAccountId)",
+                pending(self.account_id.as_deref()),
+            ),
             ("Region", self.region.clone()),
             (
                 "External ID",

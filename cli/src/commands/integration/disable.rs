@@ -40,12 +40,19 @@ async fn apply(args: &DisableArgs, client: &Client, ctx: &Context) -> CliResult<
     let mut changes = Vec::new();
     let dry_run = args.dry_run;
     let Some(channel) = channels::get(client, &args.channel).await? else {
-        ctx.ui.warn(format!("channel {} does not exist (already removed?)", args.channel));
+        ctx.ui.warn(format!(
+            "channel {} does not exist (already removed?)",
+            args.channel
+        ));
         return Ok(Teardown {
             channel_arn: args.channel.clone(),
             changed: false,
             dry_run,
-            changes: vec![Change::new("skip", "channel", format!("{} does not exist", args.channel))],
+            changes: vec![Change::new(
+                "skip",
+                "channel",
+                format!("{} does not exist", args.channel),
+            )],
         });
     };
     let partition = channel.arn.split(':').nth(1).unwrap_or("aws").to_owned();
@@ -76,7 +83,11 @@ async fn apply(args: &DisableArgs, client: &Client, ctx: &Context) -> CliResult<
                 changes.push(Change::new("unchanged", "channel policy", detail));
             }
             PolicyChange::Put(document) => {
-                changes.push(Change::new("update", "channel policy", describe_removal(&removal, false)));
+                changes.push(Change::new(
+                    "update",
+                    "channel policy",
+                    describe_removal(&removal, false),
+                ));
                 if !dry_run {
                     client
                         .put_resource_policy()
@@ -88,9 +99,18 @@ async fn apply(args: &DisableArgs, client: &Client, ctx: &Context) -> CliResult<
                 }
             }
             PolicyChange::Delete => {
-                changes.push(Change::new("delete", "channel policy", describe_removal(&removal, true)));
+                changes.push(Change::new(
+                    "delete",
+                    "channel policy",
+                    describe_removal(&removal, true),
+                ));
                 if !dry_run {
-                    match client.delete_resource_policy().resource_arn(&channel.arn).send().await {
+                    match client
+                        .delete_resource_policy()
+                        .resource_arn(&channel.arn)
+                        .send()
+                        .await
+                    {
                         Ok(_) => {}
                         Err(e) if is_code(&e, "ResourcePolicyNotFoundException") => {}
                         Err(e) => return Err(sdk_error("DeleteResourcePolicy", e)),
@@ -150,11 +170,19 @@ async fn delete_store(
     changes: &mut Vec<Change>,
 ) -> CliResult<()> {
     let Some(store) = event_data_stores::get(client, arn).await? else {
-        changes.push(Change::new("skip", "event data store", format!("{arn} does not exist")));
+        changes.push(Change::new(
+            "skip",
+            "event data store",
+            format!("{arn} does not exist"),
+        ));
         return Ok(());
     };
     if store.status == "PENDING_DELETION" {
-        changes.push(Change::new("skip", "event data store", format!("{} is already pending deletion", store.name)));
+        changes.push(Change::new(
+            "skip",
+            "event data store",
+            format!("{} is already pending deletion", store.name),
+        ));
         return Ok(());
     }
     let others: Vec<String> = channels::list(client)

@@ -32,7 +32,11 @@ pub(crate) async fn run(args: EnableArgs, ctx: &Context) -> CliResult {
     }
     let aws = ctx.aws().await?;
     let bundle = apply(&args, &aws.control(), aws.region(), ctx).await?;
-    if let Some(id) = bundle.external_id.as_deref().filter(|_| bundle.external_id_generated) {
+    if let Some(id) = bundle
+        .external_id
+        .as_deref()
+        .filter(|_| bundle.external_id_generated)
+    {
         ctx.ui.important(format!(
             "Generated external ID: {id}\nGive it to the publisher together with the channel ARN; it must be sent \
              with every PutAuditEvents call."
@@ -52,7 +56,12 @@ pub(crate) async fn run(args: EnableArgs, ctx: &Context) -> CliResult {
 /// # Errors
 /// 252 for unusable options (a store that does not qualify, too many statements), 254 for service errors,
 /// including AWS's refusal of a new event data store.
-pub(crate) async fn apply(args: &EnableArgs, client: &Client, region: &str, ctx: &Context) -> CliResult<Bundle> {
+pub(crate) async fn apply(
+    args: &EnableArgs,
+    client: &Client,
+    region: &str,
+    ctx: &Context,
+) -> CliResult<Bundle> {
     let mut changes = Vec::new();
     let dry_run = args.dry_run;
 
@@ -70,14 +79,20 @@ pub(crate) async fn apply(args: &EnableArgs, client: &Client, region: &str, ctx:
                     args.name, args.retention_days
                 ),
             ));
-            if dry_run { None } else { Some(create_store(client, args).await?) }
+            if dry_run {
+                None
+            } else {
+                Some(create_store(client, args).await?)
+            }
         }
     };
     let store_arn = store.as_ref().map(|s| s.arn.clone());
 
     let channel = match existing_channel {
         Some(channel) => {
-            let missing = store_arn.as_ref().filter(|arn| !channel.event_data_stores.contains(arn));
+            let missing = store_arn
+                .as_ref()
+                .filter(|arn| !channel.event_data_stores.contains(arn));
             if let Some(arn) = missing {
                 changes.push(Change::new(
                     "update",
@@ -114,7 +129,10 @@ pub(crate) async fn apply(args: &EnableArgs, client: &Client, region: &str, ctx:
     // The account and partition come from the ARNs; in a dry run that creates everything they are unknown.
     let known_arn = channel.as_ref().map(|c| c.arn.as_str()).or(store_arn.as_deref());
     let account = known_arn.and_then(arn_account).map(str::to_owned);
-    let partition = known_arn.and_then(arn_partition).unwrap_or_else(|| partition_of_region(region)).to_owned();
+    let partition = known_arn
+        .and_then(arn_partition)
+        .unwrap_or_else(|| partition_of_region(region))
+        .to_owned();
 
     let mut principals = Vec::new();
     for p in &args.principals {
@@ -137,7 +155,12 @@ pub(crate) async fn apply(args: &EnableArgs, client: &Client, region: &str, ctx:
         None => None,
     };
     let previous_statement = policy::find_statement(current_policy.as_deref(), &sid)?;
-    let (external_id, generated) = match (&args.external_id, previous_statement.as_ref().and_then(policy::statement_external_id)) {
+    let (external_id, generated) = match (
+        &args.external_id,
+        previous_statement
+            .as_ref()
+            .and_then(policy::statement_external_id),
+    ) {
         (Some(given), _) => (Some(given.clone()), false),
         (None, Some(existing)) => (Some(existing), false),
         (None, None) if cross_account => (Some(generate_external_id()), true),
@@ -159,8 +182,16 @@ pub(crate) async fn apply(args: &EnableArgs, client: &Client, region: &str, ctx:
                     format!("statement {sid} already allows {}", principals.join(", ")),
                 )),
                 PolicyChange::Put(document) => {
-                    let action = if previous_statement.is_some() { "update" } else { "create" };
-                    let others = if current_policy.is_some() { " (other statements kept)" } else { "" };
+                    let action = if previous_statement.is_some() {
+                        "update"
+                    } else {
+                        "create"
+                    };
+                    let others = if current_policy.is_some() {
+                        " (other statements kept)"
+                    } else {
+                        ""
+                    };
                     changes.push(Change::new(
                         action,
                         "channel policy",
@@ -184,7 +215,11 @@ pub(crate) async fn apply(args: &EnableArgs, client: &Client, region: &str, ctx:
             "channel policy",
             format!(
                 "statement {sid} allows {}",
-                if principals.is_empty() { "this account".to_owned() } else { principals.join(", ") }
+                if principals.is_empty() {
+                    "this account".to_owned()
+                } else {
+                    principals.join(", ")
+                }
             ),
         )),
     }
@@ -192,7 +227,9 @@ pub(crate) async fn apply(args: &EnableArgs, client: &Client, region: &str, ctx:
     let changed = changes.iter().any(Change::mutates);
     Ok(Bundle {
         channel_arn: channel.as_ref().map(|c| c.arn.clone()),
-        channel_name: channel.as_ref().map_or_else(|| args.name.clone(), |c| c.name.clone()),
+        channel_name: channel
+            .as_ref()
+            .map_or_else(|| args.name.clone(), |c| c.name.clone()),
         source: args.source.clone(),
         account_id: account,
         region: region.to_owned(),
@@ -210,7 +247,9 @@ pub(crate) async fn apply(args: &EnableArgs, client: &Client, region: &str, ctx:
 fn check_name(name: &str) -> CliResult<()> {
     let chars = name.chars().count();
     let ok = (MIN_NAME_CHARS..=MAX_NAME_CHARS).contains(&chars)
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
     if ok {
         Ok(())
     } else {
@@ -259,7 +298,11 @@ async fn choose_store(
                 store.name, store.id
             )));
         }
-        changes.push(Change::new("reuse", "event data store", format!("{} {}", store.name, store.arn)));
+        changes.push(Change::new(
+            "reuse",
+            "event data store",
+            format!("{} {}", store.name, store.arn),
+        ));
         return Ok(StoreChoice::Existing(store));
     }
     if let Some(arn) = channel.and_then(|c| c.event_data_stores.first()) {
@@ -275,13 +318,24 @@ async fn choose_store(
     let stores = event_data_stores::list(client).await?;
     let qualifying: Vec<&StoreInfo> = stores.iter().filter(|s| s.qualifies()).collect();
     if let Some(store) = qualifying.iter().find(|s| s.name == args.name) {
-        changes.push(Change::new("reuse", "event data store", format!("{} {}", store.name, store.arn)));
+        changes.push(Change::new(
+            "reuse",
+            "event data store",
+            format!("{} {}", store.name, store.arn),
+        ));
         return Ok(StoreChoice::Existing((*store).clone()));
     }
     match qualifying.as_slice() {
         [one] => {
-            ctx.ui.note(format!("Reusing the only qualifying event data store, {}.", one.name));
-            changes.push(Change::new("reuse", "event data store", format!("{} {}", one.name, one.arn)));
+            ctx.ui.note(format!(
+                "Reusing the only qualifying event data store, {}.",
+                one.name
+            ));
+            changes.push(Change::new(
+                "reuse",
+                "event data store",
+                format!("{} {}", one.name, one.arn),
+            ));
             Ok(StoreChoice::Existing((*one).clone()))
         }
         [] if args.create_event_data_store => Ok(StoreChoice::Create),
@@ -293,7 +347,11 @@ async fn choose_store(
         ))),
         several => Err(CliError::usage(format!(
             "several event data stores can take integration events ({}); choose one with --event-data-store",
-            several.iter().map(|s| format!("{} {}", s.name, s.id)).collect::<Vec<_>>().join(", ")
+            several
+                .iter()
+                .map(|s| format!("{} {}", s.name, s.id))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
@@ -370,7 +428,9 @@ async fn create_channel(client: &Client, args: &EnableArgs, store_arn: &str) -> 
         .send()
         .await
         .map_err(|e| sdk_error("CreateChannel", e))?;
-    let arn = created.channel_arn().ok_or_else(|| CliError::service("CreateChannel returned no ARN"))?;
+    let arn = created
+        .channel_arn()
+        .ok_or_else(|| CliError::service("CreateChannel returned no ARN"))?;
     Ok(ChannelInfo {
         arn: arn.to_owned(),
         name: args.name.clone(),
@@ -402,7 +462,9 @@ fn generate_external_id() -> String {
 
 /// The account of a CloudTrail ARN (`arn:partition:cloudtrail:region:account:…`).
 pub(crate) fn arn_account(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+    arn.split(':')
+        .nth(4)
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn arn_partition(arn: &str) -> Option<&str> {

@@ -37,7 +37,8 @@ pub(crate) async fn run(args: QueryArgs, ctx: &Context) -> CliResult {
     let sql = statement::fill(&sql, table.as_deref())?;
     tracing::info!(sql = %sql, "Starting the query.");
     let rows = execute(&client, &sql, ctx, Duration::from_secs(args.timeout)).await?;
-    ctx.ui.note(format!("{rows} row{}", if rows == 1 { "" } else { "s" }));
+    ctx.ui
+        .note(format!("{rows} row{}", if rows == 1 { "" } else { "s" }));
     Ok(Outcome::Success)
 }
 
@@ -45,7 +46,12 @@ pub(crate) async fn run(args: QueryArgs, ctx: &Context) -> CliResult {
 ///
 /// # Errors
 /// 254 when the query fails (with Lake's message), 130 on Ctrl-C (the query is cancelled), 255 on timeout.
-pub(crate) async fn execute(client: &Client, sql: &str, ctx: &Context, timeout: Duration) -> CliResult<usize> {
+pub(crate) async fn execute(
+    client: &Client,
+    sql: &str,
+    ctx: &Context,
+    timeout: Duration,
+) -> CliResult<usize> {
     let started = client
         .start_query()
         .query_statement(sql)
@@ -70,7 +76,12 @@ pub(crate) async fn execute(client: &Client, sql: &str, ctx: &Context, timeout: 
     print_pages(client, &query_id, ctx).await
 }
 
-async fn wait(client: &Client, query_id: &str, spinner: &indicatif::ProgressBar, timeout: Duration) -> CliResult<()> {
+async fn wait(
+    client: &Client,
+    query_id: &str,
+    spinner: &indicatif::ProgressBar,
+    timeout: Duration,
+) -> CliResult<()> {
     let deadline = Instant::now() + timeout;
     let mut pause = POLL_FIRST;
     loop {
@@ -86,7 +97,10 @@ async fn wait(client: &Client, query_id: &str, spinner: &indicatif::ProgressBar,
             QueryStatus::Finished => return Ok(()),
             QueryStatus::Failed | QueryStatus::Cancelled | QueryStatus::TimedOut => {
                 let message = out.error_message().unwrap_or("no error message");
-                return Err(CliError::service(format!("query {query_id} {}: {message}", status.as_str())));
+                return Err(CliError::service(format!(
+                    "query {query_id} {}: {message}",
+                    status.as_str()
+                )));
             }
             _ => {}
         }

@@ -48,10 +48,12 @@ impl SavedQuery {
                  FROM {eds} GROUP BY eventData.eventSource, eventData.eventName \
                  ORDER BY eventSource, events DESC, eventName"
                 .to_owned(),
-            Self::Errors => "SELECT eventTime, eventData.eventSource, eventData.eventName, eventData.errorCode, \
+            Self::Errors => {
+                "SELECT eventTime, eventData.eventSource, eventData.eventName, eventData.errorCode, \
                  eventData.errorMessage, eventData.userIdentity.principalId \
                  FROM {eds} WHERE eventData.errorCode IS NOT NULL ORDER BY eventTime DESC LIMIT 50"
-                .to_owned(),
+                    .to_owned()
+            }
         }
     }
 }
