@@ -78,12 +78,11 @@ fn ini_value(text: &str, profile: &str, key: &str) -> Option<String> {
             in_section = name == profile;
             continue;
         }
-        if in_section {
-            if let Some((k, v)) = line.split_once('=') {
-                if k.trim() == key {
-                    return Some(v.trim().to_owned());
-                }
-            }
+        if in_section
+            && let Some((k, v)) = line.split_once('=')
+            && k.trim() == key
+        {
+            return Some(v.trim().to_owned());
         }
     }
     None

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::cli::{OutputFormat, ValidateArgs};
 use crate::context::Context;
-use crate::events::check::{Rejection, check};
+use crate::events::check::{Against, Rejection, check};
 use crate::events::input::{InputError, Reader};
 use crate::events::{self};
 use crate::exit::{CliError, CliResult, Outcome};
@@ -35,18 +35,23 @@ pub(crate) async fn run(args: ValidateArgs, ctx: &Context) -> CliResult {
         ),
         None => None,
     };
-    if args.catalog.is_some() {
-        return Err(CliError::usage(
-            "--catalog: the event-source catalog is not available in this build yet",
-        ));
-    }
+    let catalog = args.catalog.as_deref().map(events::load_catalog).transpose()?;
     let opened = events::open(&args.file)?;
     let format = ctx.output;
     let name = opened.name.clone();
     // Parsing is CPU work on a blocking thread; the result streams to standard output as it goes.
-    let summary = tokio::task::spawn_blocking(move || validate(opened, channel.as_ref(), format))
-        .await
-        .map_err(|e| CliError::other(format!("the validation thread failed: {e}")))??;
+    let summary = tokio::task::spawn_blocking(move || {
+        validate(
+            opened,
+            Against {
+                channel: channel.as_ref(),
+                catalog: catalog.as_ref(),
+            },
+            format,
+        )
+    })
+    .await
+    .map_err(|e| CliError::other(format!("the validation thread failed: {e}")))??;
     ctx.ui.note(format!(
         "{name}: {} record{}, {} valid, {} invalid",
         summary.records,
@@ -68,11 +73,7 @@ struct Summary {
     broken: bool,
 }
 
-fn validate(
-    opened: events::Opened,
-    channel: Option<&ChannelArn>,
-    format: OutputFormat,
-) -> CliResult<Summary> {
+fn validate(opened: events::Opened, against: Against<'_>, format: OutputFormat) -> CliResult<Summary> {
     let name = opened.name.clone();
     let mut reader = Reader::new(opened.reader);
     let mut out = Sink::new(format, &name);
@@ -81,7 +82,7 @@ fn validate(
         match reader.next_record() {
             Ok(Some(record)) => {
                 summary.records += 1;
-                if let Err(Rejection { code, message }) = check(&record, channel) {
+                if let Err(Rejection { code, message }) = check(&record, against) {
                     summary.invalid += 1;
                     out.problem(&Problem {
                         line: record.line,

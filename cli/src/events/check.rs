@@ -4,8 +4,10 @@
 //! Local rejections use the per-entry codes CloudTrail Lake would answer ([API-PAE] `ResultErrorEntry`), so a
 //! summary counts them the same way: a missing field is `FieldNotFound`, a cap `FieldTooLong`, a foreign
 //! `recipientAccountId` `InvalidRecipient`, a wrong checksum `InvalidChecksum`, anything else `InvalidData`.
-//! Input that is not JSON is `InvalidJson`, and a record over the size limit `RecordTooLarge`.
+//! Input that is not JSON is `InvalidJson`, and a record over the size limit `RecordTooLarge`. A valid event
+//! that breaks the event-source catalog's rules (`--catalog`) is `CatalogViolation`.
 
+use ctlake::catalog::Catalog;
 use ctlake::{AuditEvent, AuditEventId, ChannelArn, ParseError, Rule};
 
 use super::input::{MAX_RECORD_BYTES, RawRecord};
@@ -26,11 +28,21 @@ pub(crate) struct Valid {
     pub(crate) entry: AuditEvent,
 }
 
-/// Checks one record against the schema's rules and, with `channel`, that its `recipientAccountId` owns it.
+/// What a record is checked against besides the schema.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Against<'a> {
+    /// The channel: `recipientAccountId` must be its owner.
+    pub(crate) channel: Option<&'a ChannelArn>,
+    /// The event-source catalog: its errors reject the record (warnings do not).
+    pub(crate) catalog: Option<&'a Catalog>,
+}
+
+/// Checks one record against the schema's rules and, with a channel, that its `recipientAccountId` owns it,
+/// and with a catalog, the catalog's rules.
 ///
 /// Records without an `id` get one derived from their position and `UID` (`AuditEventId::derive` of
 /// `"<index>:<UID>"`), so the same file always sends the same ids and no two records of a file share one.
-pub(crate) fn check(record: &RawRecord, channel: Option<&ChannelArn>) -> Result<Valid, Rejection> {
+pub(crate) fn check(record: &RawRecord, against: Against<'_>) -> Result<Valid, Rejection> {
     if let Some(size) = record.too_large {
         return Err(Rejection {
             code: "RecordTooLarge".to_owned(),
@@ -39,11 +51,24 @@ pub(crate) fn check(record: &RawRecord, channel: Option<&ChannelArn>) -> Result<
             ),
         });
     }
-    let parsed = match channel {
+    let parsed = match against.channel {
         Some(channel) => ctlake::parse_for_channel(&record.bytes, channel),
         None => ctlake::parse(&record.bytes),
     };
     let parsed = parsed.map_err(|e| rejection(&e))?;
+    if let Some(catalog) = against.catalog {
+        let report = catalog.check(parsed.event_data());
+        if !report.is_ok() {
+            let message = report
+                .errors()
+                .map(|f| format!("{}: {}", f.path(), f.problem()))
+                .collect::<Vec<_>>();
+            return Err(Rejection {
+                code: "CatalogViolation".to_owned(),
+                message: message.join("\n"),
+            });
+        }
+    }
     let id = match parsed.id() {
         Some(id) => id.clone(),
         None => AuditEventId::derive(&format!("{}:{}", record.index, parsed.event_data().uid())),
@@ -108,10 +133,13 @@ mod tests {
 
     #[test]
     fn bare_events_get_ids_from_position_and_uid() {
-        let a = check(&raw(1, GOOD), None).unwrap();
-        let b = check(&raw(2, GOOD), None).unwrap();
+        let a = check(&raw(1, GOOD), Against::default()).unwrap();
+        let b = check(&raw(2, GOOD), Against::default()).unwrap();
         assert_ne!(a.entry.id(), b.entry.id());
-        assert_eq!(a.entry.id(), check(&raw(1, GOOD), None).unwrap().entry.id());
+        assert_eq!(
+            a.entry.id(),
+            check(&raw(1, GOOD), Against::default()).unwrap().entry.id()
+        );
         assert_eq!(a.entry.event_data(), GOOD);
     }
 
@@ -119,31 +147,70 @@ mod tests {
     fn records_keep_their_id() {
         let record = format!(r#"{{"id":"evt-7","eventData":{GOOD}}}"#);
         assert_eq!(
-            check(&raw(1, &record), None).unwrap().entry.id().as_str(),
+            check(&raw(1, &record), Against::default())
+                .unwrap()
+                .entry
+                .id()
+                .as_str(),
             "evt-7"
         );
     }
 
     #[test]
     fn rejections_carry_lake_codes() {
-        let missing = check(&raw(1, r#"{"version":"1.0"}"#), None).unwrap_err();
+        let missing = check(&raw(1, r#"{"version":"1.0"}"#), Against::default()).unwrap_err();
         assert_eq!(missing.code, "FieldNotFound");
         assert!(
             missing.message.contains("eventData.userIdentity"),
             "{}",
             missing.message
         );
-        assert_eq!(check(&raw(1, "{not json"), None).unwrap_err().code, "InvalidJson");
-        assert_eq!(check(&raw(1, "[1]"), None).unwrap_err().code, "InvalidData");
+        assert_eq!(
+            check(&raw(1, "{not json"), Against::default()).unwrap_err().code,
+            "InvalidJson"
+        );
+        assert_eq!(
+            check(&raw(1, "[1]"), Against::default()).unwrap_err().code,
+            "InvalidData"
+        );
         let channel: ChannelArn = "arn:aws:cloudtrail:us-east-1:999999999999:channel/x"
             .parse()
             .unwrap();
         assert_eq!(
-            check(&raw(1, GOOD), Some(&channel)).unwrap_err().code,
+            check(
+                &raw(1, GOOD),
+                Against {
+                    channel: Some(&channel),
+                    catalog: None
+                }
+            )
+            .unwrap_err()
+            .code,
             "InvalidRecipient"
         );
         let mut big = raw(1, "");
         big.too_large = Some(5_000_000);
-        assert_eq!(check(&big, None).unwrap_err().code, "RecordTooLarge");
+        assert_eq!(
+            check(&big, Against::default()).unwrap_err().code,
+            "RecordTooLarge"
+        );
+    }
+
+    #[test]
+    fn catalog_errors_reject_valid_events() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../event-sources");
+        let catalog = Catalog::load(dir).unwrap();
+        let against = Against {
+            channel: None,
+            catalog: Some(&catalog),
+        };
+        let unknown = GOOD
+            .replace("app.example.com", "com.nordcloudapp.klarity")
+            .replace("Login", "bogus.thing");
+        let err = check(&raw(1, &unknown), against).unwrap_err();
+        assert_eq!(err.code, "CatalogViolation");
+        assert!(err.message.contains("eventData.eventName"), "{}", err.message);
+        // A source the catalog does not reserve is a custom one: not the catalog's business.
+        assert!(check(&raw(1, GOOD), against).is_ok());
     }
 }

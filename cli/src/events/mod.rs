@@ -31,6 +31,17 @@ impl std::fmt::Debug for Opened {
     }
 }
 
+/// Loads an event-source catalog directory (`--catalog`).
+///
+/// # Errors
+/// 252 with every problem (file, line, rule) when the catalog is broken or missing.
+pub(crate) fn load_catalog(dir: &Path) -> CliResult<ctlake::catalog::Catalog> {
+    ctlake::catalog::Catalog::load(dir).map_err(|e| {
+        let problems: Vec<String> = e.diagnostics().iter().map(ToString::to_string).collect();
+        CliError::usage(format!("--catalog {}: {}", dir.display(), problems.join("\n")))
+    })
+}
+
 /// Whether `path` means standard input.
 pub(crate) fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"

@@ -138,10 +138,10 @@ pub(crate) async fn apply(
     for p in &args.principals {
         principals.push(policy::principal_arn(p, &partition)?);
     }
-    if principals.is_empty() {
-        if let Some(account) = &account {
-            principals.push(format!("arn:{partition}:iam::{account}:root"));
-        }
+    if principals.is_empty()
+        && let Some(account) = &account
+    {
+        principals.push(format!("arn:{partition}:iam::{account}:root"));
     }
     principals.sort();
     principals.dedup();
@@ -305,15 +305,15 @@ async fn choose_store(
         ));
         return Ok(StoreChoice::Existing(store));
     }
-    if let Some(arn) = channel.and_then(|c| c.event_data_stores.first()) {
-        if let Some(store) = event_data_stores::get(client, arn).await? {
-            changes.push(Change::new(
-                "reuse",
-                "event data store",
-                format!("{} {} (the channel's destination)", store.name, store.arn),
-            ));
-            return Ok(StoreChoice::Existing(store));
-        }
+    if let Some(arn) = channel.and_then(|c| c.event_data_stores.first())
+        && let Some(store) = event_data_stores::get(client, arn).await?
+    {
+        changes.push(Change::new(
+            "reuse",
+            "event data store",
+            format!("{} {} (the channel's destination)", store.name, store.arn),
+        ));
+        return Ok(StoreChoice::Existing(store));
     }
     let stores = event_data_stores::list(client).await?;
     let qualifying: Vec<&StoreInfo> = stores.iter().filter(|s| s.qualifies()).collect();

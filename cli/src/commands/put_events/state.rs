@@ -115,11 +115,11 @@ impl RangeSet {
             }
             if r.1 + 1 == n {
                 r.1 = n;
-                if let Some(next) = self.0.get(i + 1).copied() {
-                    if next.0 == n + 1 {
-                        self.0[i].1 = next.1;
-                        self.0.remove(i + 1);
-                    }
+                if let Some(next) = self.0.get(i + 1).copied()
+                    && next.0 == n + 1
+                {
+                    self.0[i].1 = next.1;
+                    self.0.remove(i + 1);
                 }
                 return;
             }
