@@ -13,13 +13,15 @@
 
 pub(crate) mod completions;
 pub(crate) mod integration;
+pub(crate) mod local;
 pub(crate) mod put_events;
 pub(crate) mod query;
+pub(crate) mod quickstart;
 pub(crate) mod validate;
 
 use crate::cli::{Command, LocalCommand};
 use crate::context::Context;
-use crate::exit::{CliError, CliResult};
+use crate::exit::CliResult;
 
 /// Runs `command`.
 pub(crate) async fn run(command: Command, ctx: &Context) -> CliResult {
@@ -30,8 +32,7 @@ pub(crate) async fn run(command: Command, ctx: &Context) -> CliResult {
         Command::DisableIntegration(args) => integration::disable(args, ctx).await,
         Command::Validate(args) => validate::run(args, ctx).await,
         Command::PutEvents(args) => put_events::run(args, ctx).await,
-        Command::Quickstart(_) | Command::Local(LocalCommand::Serve(_)) => {
-            Err(CliError::other("this command is not built yet"))
-        }
+        Command::Quickstart(args) => quickstart::run(args, ctx).await,
+        Command::Local(LocalCommand::Serve(args)) => local::serve(args, ctx).await,
     }
 }

@@ -210,7 +210,15 @@ mod tests {
         let err = check(&raw(1, &unknown), against).unwrap_err();
         assert_eq!(err.code, "CatalogViolation");
         assert!(err.message.contains("eventData.eventName"), "{}", err.message);
-        // A source the catalog does not reserve is a custom one: not the catalog's business.
-        assert!(check(&raw(1, GOOD), against).is_ok());
+        // With a catalog, a source it does not have is an error too.
+        assert_eq!(
+            check(&raw(1, GOOD), against).unwrap_err().code,
+            "CatalogViolation"
+        );
+        // The catalog's own examples pass.
+        let example = catalog.sources()[0].events()[0].examples()[0]
+            .event_data()
+            .to_json();
+        assert!(check(&raw(1, &example), against).is_ok(), "{example}");
     }
 }

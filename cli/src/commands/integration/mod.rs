@@ -9,6 +9,7 @@ mod disable;
 mod enable;
 
 pub(crate) use disable::run as disable;
+pub(crate) use enable::apply as apply_enable;
 pub(crate) use enable::run as enable;
 
 use serde::Serialize;

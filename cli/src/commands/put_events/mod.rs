@@ -219,10 +219,6 @@ pub(crate) async fn run(args: PutEventsArgs, ctx: &Context) -> CliResult {
 ///
 /// # Errors
 /// 254/255 when publishing stops, 130 on Ctrl-C.
-#[expect(
-    dead_code,
-    reason = "the quickstart uses it; it lands with the local Lake (ctlake-local)"
-)]
 pub(crate) async fn publish(
     opened: Opened,
     channel: &ChannelArn,

@@ -4,5 +4,5 @@ mod run;
 mod saved;
 mod statement;
 
-pub(crate) use run::run;
+pub(crate) use run::{execute, run};
 pub(crate) use saved::SavedQuery;
