@@ -106,7 +106,7 @@ impl OutputFormat {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Try everything on an embedded local Lake: set up, publish the example events, query. No AWS account.
+    /// Try everything on an embedded local Lake (set up, publish, query), no AWS account needed.
     #[command(after_help = QUICKSTART_EXAMPLES)]
     Quickstart(QuickstartArgs),
 

@@ -18,6 +18,11 @@ const PENDING_DELETION_DAYS: u32 = 7;
 
 /// `ctlake disable-integration`.
 pub(crate) async fn run(args: DisableArgs, ctx: &Context) -> CliResult {
+    if ctx.output == crate::cli::OutputFormat::Csv {
+        return Err(CliError::usage(
+            "--output csv applies to query results; disable-integration prints json, table or text",
+        ));
+    }
     if args.delete_event_data_store && !args.yes && !args.dry_run {
         return Err(CliError::usage(format!(
             "--delete-event-data-store deletes the stored events too: add --yes to confirm. The store's \

@@ -25,6 +25,11 @@ const NEW_CUSTOMER_REFUSAL: &str = "no longer accepting new customers";
 
 /// `ctlake enable-integration`.
 pub(crate) async fn run(args: EnableArgs, ctx: &Context) -> CliResult {
+    if ctx.output == crate::cli::OutputFormat::Csv {
+        return Err(CliError::usage(
+            "--output csv applies to query results; enable-integration prints json, table or text",
+        ));
+    }
     check_name(&args.name)?;
     if let Some(id) = &args.external_id {
         ctlake::ExternalId::try_from(id.as_str())
