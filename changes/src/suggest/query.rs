@@ -217,8 +217,8 @@ pub fn alarm_from_row(row: &Row) -> Result<AlarmContext, RowError> {
     })
 }
 
-/// The change of a row of [`changes_query`]. Matched rules are read from the `matched_rules` tag; when it is
-/// absent they are recomputed from the event source and name.
+/// The change of a row of [`changes_query`]. Matched rules are those of the `matched_rules` tag plus the shipped
+/// rules its event source and name match.
 ///
 /// # Errors
 ///
@@ -239,11 +239,11 @@ pub fn candidate_from_row(row: &Row) -> Result<ChangeCandidate, RowError> {
         },
         None => Vec::new(),
     };
-    if matched_rules.is_empty() {
-        matched_rules = rules_matching(&event_source, &event_name, &Value::Null)
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+    // Rules recorded at ingestion depend on the rule sets configured then: add the shipped rules it matches.
+    for rule in rules_matching(&event_source, &event_name, &Value::Null) {
+        if !matched_rules.iter().any(|r| r == rule) {
+            matched_rules.push(rule.to_owned());
+        }
     }
     let request_parameters = get(row, "request_parameters").unwrap_or_default();
     let tags = get(row, "tags").unwrap_or_default();
@@ -379,7 +379,7 @@ mod tests {
         with_rules.insert("matched_rules".into(), Some(r#"["vpc-changes"]"#.into()));
         assert_eq!(
             candidate_from_row(&with_rules).unwrap().matched_rules,
-            ["vpc-changes"]
+            ["vpc-changes", "security-group-changes"]
         );
         with_rules.insert(
             "matched_rules".into(),
@@ -387,7 +387,7 @@ mod tests {
         );
         assert_eq!(
             candidate_from_row(&with_rules).unwrap().matched_rules,
-            ["vpc-changes", "route-table-changes"]
+            ["vpc-changes", "route-table-changes", "security-group-changes"]
         );
     }
 }

@@ -8,6 +8,7 @@
 mod alarm;
 mod common;
 mod fixtures;
+mod incident;
 mod local;
 mod moto;
 mod rules;
