@@ -4,6 +4,7 @@
 mod check;
 mod codegen;
 mod docs;
+mod robust;
 mod rules;
 
 use super::{Catalog, LoadError, SourceFile};
