@@ -183,3 +183,154 @@ fn connection_refused(error: &(dyn StdError + 'static)) -> bool {
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use aws_credential_types::Credentials;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::*;
+    use crate::{AuditEvent, AuditEventId, request_body_len};
+
+    /// A loopback HTTP server that records each request's body and answers every request with `status` and
+    /// `body`. Returns its URL and the recorded bodies.
+    async fn capture(status: u16, body: &'static str) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let seen = bodies.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let seen = seen.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 65536];
+                    loop {
+                        let n = stream.read(&mut chunk).await.unwrap_or(0);
+                        if n == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+                            continue;
+                        };
+                        let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .map_or(0, |v| v.trim().parse().unwrap());
+                        if buf.len() < end + 4 + len {
+                            continue;
+                        }
+                        seen.lock().unwrap().push(buf[end + 4..end + 4 + len].to_vec());
+                        buf.drain(..end + 4 + len);
+                        let reply = format!(
+                            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        stream.write_all(reply.as_bytes()).await.unwrap();
+                    }
+                });
+            }
+        });
+        (url, bodies)
+    }
+
+    fn sink(url: &str) -> (LakeSink, Destination) {
+        let config = SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+                Credentials::new("AKID", "SECRET", None, None, "test"),
+            ))
+            .build();
+        let dest = Destination::builder()
+            .channel_arn(
+                "arn:aws:cloudtrail:us-east-1:123456789012:channel/abc"
+                    .parse()
+                    .unwrap(),
+            )
+            .external_id("ext-1".parse().unwrap())
+            .endpoint_url(url)
+            .build()
+            .unwrap();
+        (LakeSink::new(&config), dest)
+    }
+
+    fn entries() -> Vec<AuditEvent> {
+        // Escapes, non-ASCII and a long value: the size must be exact for all of them.
+        (0..60)
+            .map(|i| {
+                let data = format!(
+                    r#"{{"version":"1.0","note":"quote \" backslash \\ tab \t é 漢 {i}","pad":"{}"}}"#,
+                    "z".repeat(i * 97)
+                );
+                AuditEvent::from_json(AuditEventId::derive(&i.to_string()), data)
+            })
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn the_sdk_sends_exactly_the_body_size_the_batcher_computes() {
+        let (url, bodies) = capture(200, r#"{"successful":[],"failed":[]}"#).await;
+        let (sink, dest) = sink(&url);
+        let events = entries();
+        let expected = request_body_len(&events);
+        let request = PutRequest::new(dest, events.clone());
+        assert_eq!(request.body_len(), expected);
+        sink.put(request).await.unwrap();
+        let bodies = bodies.lock().unwrap();
+        assert_eq!(bodies.len(), 1);
+        assert_eq!(bodies[0].len(), expected, "computed size = bytes on the wire");
+        let sent: serde_json::Value = serde_json::from_slice(&bodies[0]).unwrap();
+        let sent = sent["auditEvents"].as_array().unwrap();
+        assert_eq!(sent.len(), events.len());
+        assert_eq!(sent[3]["eventData"].as_str(), Some(events[3].event_data()));
+        assert_eq!(sent[3]["eventDataChecksum"].as_str(), events[3].checksum());
+    }
+
+    #[tokio::test]
+    async fn the_sdk_does_not_retry_and_errors_keep_code_and_status() {
+        let (url, bodies) = capture(503, r#"{"__type":"ServiceUnavailable","message":"busy"}"#).await;
+        let (sink, dest) = sink(&url);
+        let err = sink.put(PutRequest::new(dest, entries())).await.unwrap_err();
+        assert_eq!(err.code(), Some("ServiceUnavailable"));
+        assert_eq!(err.status(), Some(503));
+        assert_eq!(err.message(), "busy");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            bodies.lock().unwrap().len(),
+            1,
+            "one attempt: the SDK's own retries are off"
+        );
+    }
+
+    #[tokio::test]
+    async fn per_entry_answers_are_passed_on() {
+        let (url, _) = capture(
+            200,
+            r#"{"successful":[{"id":"a","eventID":"E1"}],"failed":[{"id":"b","errorCode":"Throttling","errorMessage":"slow"}]}"#,
+        )
+        .await;
+        let (sink, dest) = sink(&url);
+        let r = sink.put(PutRequest::new(dest, entries())).await.unwrap();
+        assert_eq!(
+            (r.successful()[0].id(), r.successful()[0].event_id()),
+            ("a", "E1")
+        );
+        assert_eq!(r.failed_entries()[0].code(), "Throttling");
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_unsent() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let (sink, dest) = sink(&url);
+        let err = sink.put(PutRequest::new(dest, entries())).await.unwrap_err();
+        assert_eq!(err.kind(), &crate::sink::SinkErrorKind::Unsent, "{err}");
+    }
+}
