@@ -647,3 +647,81 @@ async fn every_event_gets_exactly_one_outcome_under_random_failures() {
     }
     assert!(accepted_in_calls.len() == 2000);
 }
+
+#[test]
+fn metrics_are_labelled_by_destination() {
+    use metrics_util::debugging::{DebugValue, DebuggingRecorder};
+
+    let recorder = DebuggingRecorder::new();
+    let snapshotter = recorder.snapshotter();
+    metrics::with_local_recorder(&recorder, || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .start_paused(true)
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let sink = Scripted::new(|r, n| {
+                if n == 0 {
+                    let mut resp = PutResponse::new();
+                    for (i, e) in r.events().iter().enumerate() {
+                        if i == 0 {
+                            resp.push_failed(e.id().as_str(), "Throttling", "");
+                        } else if i == 1 {
+                            resp.push_failed(e.id().as_str(), "InvalidData", "bad");
+                        } else {
+                            resp.push_accepted(e.id().as_str(), "E");
+                        }
+                    }
+                    now(Ok(resp))
+                } else {
+                    now(accept_all(r))
+                }
+            });
+            let p = builder(&sink).build().unwrap();
+            let all = outcomes(publish_n(&p, &dest(3), "m", 10).await).await;
+            assert_eq!(all.iter().filter(|o| o.is_accepted()).count(), 9);
+        });
+    });
+    let snapshot = snapshotter.snapshot().into_vec();
+    let find = |name: &str, extra: Option<(&str, &str)>| {
+        snapshot
+            .iter()
+            .find(|(k, _, _, _)| {
+                let key = k.key();
+                key.name() == name
+                    && key
+                        .labels()
+                        .any(|l| l.key() == "destination" && l.value() == "d3")
+                    && extra.is_none_or(|(ek, ev)| key.labels().any(|l| l.key() == ek && l.value() == ev))
+            })
+            .map(|(_, _, _, v)| v)
+            .unwrap_or_else(|| panic!("no {name}"))
+    };
+    assert_eq!(
+        find(crate::metrics::EVENTS_PUBLISHED, None),
+        &DebugValue::Counter(10)
+    );
+    assert_eq!(
+        find(crate::metrics::EVENTS_ACCEPTED, None),
+        &DebugValue::Counter(9)
+    );
+    assert_eq!(
+        find(crate::metrics::EVENTS_REJECTED, Some(("code", "InvalidData"))),
+        &DebugValue::Counter(1)
+    );
+    assert_eq!(
+        find(crate::metrics::EVENTS_RETRIED, None),
+        &DebugValue::Counter(1)
+    );
+    assert_eq!(find(crate::metrics::CALLS, None), &DebugValue::Counter(2));
+    assert_eq!(find(crate::metrics::EVENTS_SENT, None), &DebugValue::Counter(11));
+    let DebugValue::Histogram(sizes) = find(crate::metrics::BATCH_EVENTS, None) else {
+        panic!()
+    };
+    assert_eq!(sizes.iter().map(|v| v.into_inner()).collect::<Vec<_>>(), [10.0]);
+    let DebugValue::Histogram(latency) = find(crate::metrics::ACK_LATENCY, None) else {
+        panic!()
+    };
+    assert_eq!(latency.len(), 10);
+}

@@ -1,0 +1,359 @@
+//! End-to-end load of the publisher against the local Lake, run as a **separate process** (this binary
+//! re-executes itself with `--serve-lake`), so the CPU time measured here is the publisher's alone.
+//!
+//! Run: `cargo bench -p ctlake-e2e --bench publisher_load` (release build). Figures go to `BENCHMARKS.md`.
+//!
+//! Scenarios, each on a fresh Lake with 10 channels (10 tenants) and ~1 KB events:
+//! 1. `throughput`: 100 000 events through the publisher (quota emulation off, publisher rate limit raised
+//!    to 1000 calls/s): events/s, events and bytes per call, p50/p99 publish-to-ack latency.
+//! 2. `one-per-call`: the same kind of events sent one `PutAuditEvents` per event with the plain SDK client
+//!    (default SDK settings, sequential — what the public samples do): events/s.
+//! 3. `quota`: the Lake's quota emulation on (100 calls/s per account) and the publisher's defaults
+//!    (100 calls/s): sustained events/s over 20 s and the publisher process's CPU use (getrusage).
+//! 4. `queued`: 100 000 events queued while the Lake does not answer (every call delayed 10 min): resident
+//!    memory with everything queued. Peak RSS of the whole run is printed at the end.
+
+#![allow(missing_docs, clippy::unwrap_used, clippy::print_stdout)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use aws_sdk_cloudtraildata::config::Region;
+use ctlake::rate::Rate;
+use ctlake::retry::RetrySettings;
+use ctlake::{
+    AuditEvent, AuditEventId, Destination, EventData, EventTime, LakeSink, Outcome, Publisher, UserIdentity,
+};
+use ctlake_e2e::lake::{OWNER, sdk_config};
+use serde_json::json;
+
+const TENANTS: usize = 10;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--serve-lake") {
+        serve_lake();
+        return;
+    }
+    if args.iter().any(|a| a == "--list") {
+        return;
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(run());
+}
+
+/// Child mode: a local Lake on a loopback port; prints `ENDPOINT <url>`, runs until stdin closes.
+fn serve_lake() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let lake = ctlake_local::LocalLake::start(ctlake_local::Config::in_memory())
+            .await
+            .unwrap();
+        println!("ENDPOINT {}", lake.endpoint_url());
+        std::io::stdout().flush().unwrap();
+        tokio::task::spawn_blocking(|| {
+            let mut line = String::new();
+            while std::io::stdin()
+                .read_line(&mut line)
+                .map(|n| n > 0)
+                .unwrap_or(false)
+            {
+                line.clear();
+            }
+        })
+        .await
+        .unwrap();
+        lake.shutdown().await.unwrap();
+    });
+}
+
+struct LakeProcess {
+    child: Child,
+    lake: ctlake_e2e::lake::Remote,
+}
+
+impl LakeProcess {
+    fn start() -> Self {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .arg("--serve-lake")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let endpoint = line.trim().strip_prefix("ENDPOINT ").unwrap().to_owned();
+        Self {
+            child,
+            lake: ctlake_e2e::lake::Remote::new(&endpoint),
+        }
+    }
+}
+
+impl Drop for LakeProcess {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+fn event(tenant: usize, i: usize) -> EventData {
+    EventData::builder()
+        .version("1.0")
+        .user_identity(
+            UserIdentity::builder()
+                .r#type("TenantUser")
+                .principal_id(format!("user/{i:08}-9a4d-4c1e-8f3a-2b6d7e9c0a11"))
+                .build()
+                .unwrap(),
+        )
+        .user_agent("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0")
+        .event_source("orders.example.com")
+        .event_name("UpdateOrder")
+        .event_time(EventTime::parse("2024-05-06T07:08:09Z").unwrap())
+        .uid(format!("t{tenant}-{i}"))
+        .source_ip_address("192.0.2.10")
+        .recipient_account_id(OWNER)
+        .request_parameters(
+            json!({
+                "orderId": format!("ord-2024-{i:09}"), "customerId": "cus-98765", "tenant": tenant,
+                "items": [{"sku": "SKU-1001", "quantity": 2, "unitPrice": 19.99},
+                          {"sku": "SKU-2002", "quantity": 1, "unitPrice": 149.0}],
+                "shipping": {"method": "express", "address": {"city": "Berlin", "zip": "10115", "country": "DE"}},
+                "note": "Leave at the front desk, ring twice. Fragile items inside, handle with care please."
+            })
+            .as_object()
+            .unwrap()
+            .clone(),
+        )
+        .response_elements(json!({"status": "UPDATED", "version": 7}).as_object().unwrap().clone())
+        .additional_event_data(json!({"requestId": "req-7d1c2b3a", "region": "eu-central-1"}).as_object().unwrap().clone())
+        .build()
+        .unwrap()
+}
+
+async fn destinations(lake: &ctlake_e2e::lake::Remote) -> Vec<Destination> {
+    let store = lake.create_store("load").await;
+    let mut out = Vec::new();
+    for t in 0..TENANTS {
+        let arn = lake.create_channel(&format!("tenant-{t}"), &store).await;
+        out.push(
+            Destination::builder()
+                .name(format!("t{t}"))
+                .channel_arn(arn.parse().unwrap())
+                .build()
+                .unwrap(),
+        );
+    }
+    out
+}
+
+/// Process CPU time (user + system) of this process.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    let after = stat.rsplit_once(") ").unwrap().1;
+    let fields: Vec<&str> = after.split(' ').collect();
+    // utime and stime are fields 14 and 15 (1-based), i.e. 11 and 12 after the ") " split.
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    Duration::from_secs_f64(ticks as f64 / 100.0)
+}
+
+/// (current RSS, peak RSS) in MiB, from /proc/self/status.
+fn rss() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb = |key: &str| -> f64 {
+        status.lines().find_map(|l| l.strip_prefix(key)).map_or(0.0, |v| {
+            v.trim().trim_end_matches(" kB").trim().parse::<f64>().unwrap() / 1024.0
+        })
+    };
+    (kb("VmRSS:"), kb("VmHWM:"))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
+}
+
+async fn run() {
+    let size = AuditEvent::validated(AuditEventId::derive("t0-0"), &event(0, 0))
+        .unwrap()
+        .event_data()
+        .len();
+    println!("event size: {size} bytes of eventData");
+
+    // 1. Throughput.
+    {
+        let proc = LakeProcess::start();
+        let dests = destinations(&proc.lake).await;
+        let publisher = Publisher::builder()
+            .sink(LakeSink::new(&sdk_config(proc.lake.endpoint(), "test")))
+            .rate(Rate::new(1000, Duration::from_secs(1)))
+            .build()
+            .unwrap();
+        let n = 100_000;
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for (t, dest) in dests.iter().enumerate() {
+            let (p, dest) = (publisher.clone(), dest.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut waits = Vec::new();
+                for i in 0..n / TENANTS {
+                    let sent = Instant::now();
+                    let r = p.publish(&dest, event(t, i)).await.unwrap();
+                    waits.push(tokio::spawn(async move {
+                        let o = r.await;
+                        (o, sent.elapsed())
+                    }));
+                }
+                let mut out = Vec::new();
+                for w in waits {
+                    out.push(w.await.unwrap());
+                }
+                out
+            }));
+        }
+        let mut latencies = Vec::new();
+        for t in tasks {
+            for (o, l) in t.await.unwrap() {
+                assert!(matches!(o, Outcome::Accepted { .. }), "{o:?}");
+                latencies.push(l);
+            }
+        }
+        let elapsed = start.elapsed();
+        latencies.sort();
+        let calls: u64 = publisher.status().iter().map(|s| s.counts.calls).sum();
+        println!(
+            "throughput: {n} events in {:.2} s = {:.0} events/s; {calls} calls, {:.1} events/call, {:.0} bytes/call; ack latency p50 {:?} p99 {:?}",
+            elapsed.as_secs_f64(),
+            n as f64 / elapsed.as_secs_f64(),
+            n as f64 / calls as f64,
+            (n * (size + 130)) as f64 / calls as f64,
+            percentile(&latencies, 0.5),
+            percentile(&latencies, 0.99),
+        );
+        publisher.shutdown(Duration::from_secs(10)).await;
+
+        // 2. One PutAuditEvents per event, plain SDK client with its defaults, on the same Lake.
+        let client = aws_sdk_cloudtraildata::Client::from_conf(
+            aws_sdk_cloudtraildata::config::Builder::from(&sdk_config(proc.lake.endpoint(), "test"))
+                .region(Region::new("us-east-1"))
+                .build(),
+        );
+        let n = 5_000;
+        let start = Instant::now();
+        for i in 0..n {
+            let e = AuditEvent::new(
+                AuditEventId::derive(&format!("single-{i}")),
+                &event(0, 1_000_000 + i),
+            );
+            client
+                .put_audit_events()
+                .channel_arn(dests[0].channel_arn().as_str())
+                .audit_events(
+                    aws_sdk_cloudtraildata::types::AuditEvent::builder()
+                        .id(e.id().as_str())
+                        .event_data(e.event_data())
+                        .set_event_data_checksum(e.checksum().map(str::to_owned))
+                        .build()
+                        .unwrap(),
+                )
+                .send()
+                .await
+                .unwrap();
+        }
+        let elapsed = start.elapsed();
+        println!(
+            "one-per-call: {n} events in {:.2} s = {:.0} events/s",
+            elapsed.as_secs_f64(),
+            n as f64 / elapsed.as_secs_f64()
+        );
+    }
+
+    // 3. Quota emulation on, publisher defaults.
+    {
+        let proc = LakeProcess::start();
+        proc.lake
+            .set_faults(json!({"put_audit_events_quota": true}))
+            .await;
+        let dests = destinations(&proc.lake).await;
+        let publisher = Publisher::builder()
+            .sink(LakeSink::new(&sdk_config(proc.lake.endpoint(), "test")))
+            .build()
+            .unwrap();
+        let run_for = Duration::from_secs(20);
+        let warmup = Duration::from_secs(3);
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for (t, dest) in dests.iter().enumerate() {
+            let (p, dest) = (publisher.clone(), dest.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut i = 0;
+                while start.elapsed() < run_for {
+                    drop(p.publish(&dest, event(t, i)).await.unwrap());
+                    i += 1;
+                }
+            }));
+        }
+        tokio::time::sleep(warmup).await;
+        let (cpu0, acc0, t0) = (cpu_time(), publisher.summary().accepted, Instant::now());
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let (cpu1, acc1, wall) = (cpu_time(), publisher.summary().accepted, t0.elapsed());
+        let status = publisher.status();
+        let calls: u64 = status.iter().map(|s| s.counts.calls).sum();
+        let retried: u64 = status.iter().map(|s| s.counts.retried).sum();
+        let summary = publisher.shutdown(Duration::from_secs(30)).await;
+        println!(
+            "quota: {:.0} events/s sustained over {:.1} s; publisher CPU {:.1}% of one core ({:?} CPU); {calls} calls in all, {:.1} events/call, {retried} entries resent; {} accepted, {} abandoned",
+            (acc1 - acc0) as f64 / wall.as_secs_f64(),
+            wall.as_secs_f64(),
+            100.0 * (cpu1 - cpu0).as_secs_f64() / wall.as_secs_f64(),
+            cpu1 - cpu0,
+            summary.accepted as f64 / calls as f64,
+            summary.accepted,
+            summary.abandoned,
+        );
+    }
+
+    // 4. 100 000 events queued while the Lake does not answer.
+    {
+        let proc = LakeProcess::start();
+        let dests = destinations(&proc.lake).await;
+        proc.lake
+            .set_faults(json!({"scope": "data_plane", "latency_min_ms": 600_000, "latency_max_ms": 600_000}))
+            .await;
+        let publisher = Publisher::builder()
+            .sink(LakeSink::new(&sdk_config(proc.lake.endpoint(), "test")))
+            .attempt_timeout(Duration::from_secs(3600))
+            .retry(RetrySettings::disabled())
+            .build()
+            .unwrap();
+        let (before, _) = rss();
+        for i in 0..100_000 {
+            drop(
+                publisher
+                    .try_publish(&dests[i % TENANTS], event(i % TENANTS, i))
+                    .unwrap(),
+            );
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let (with_queue, peak) = rss();
+        let queued: usize = publisher.status().iter().map(|s| s.queued).sum();
+        println!(
+            "queued: 100000 events held ({queued} in queues, the rest in batches/requests); RSS {with_queue:.0} MiB (was {before:.0} MiB before queueing); peak RSS of the run {peak:.0} MiB"
+        );
+        let summary = publisher.shutdown(Duration::from_millis(100)).await;
+        assert_eq!(summary.abandoned_at_shutdown, 100_000);
+    }
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests: one integration binary, one module per area.
+//!
+//! - `publisher`: the SDK's publisher against the local Lake with fault injection.
+//! - `saas_audit`: the `saas-audit` example app driven over HTTP against the local Lake.
+
+#![allow(clippy::unwrap_used)]
+
+mod publisher;
+mod saas_audit;
