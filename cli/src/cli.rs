@@ -191,6 +191,10 @@ pub(crate) enum Command {
     /// Print a shell completion script.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions(CompletionsArgs),
+
+    /// Check an event-source catalog, or generate its typed Rust and its Markdown docs.
+    #[command(subcommand)]
+    Catalog(crate::commands::catalog::CatalogCommand),
 }
 
 /// `ctlake local …`.

@@ -11,6 +11,7 @@
 //! AWS clients come from `ctx.aws().await?`, and the returned [`Outcome`](crate::exit::Outcome) or
 //! [`CliError`](crate::exit::CliError) decides the exit code.
 
+pub(crate) mod catalog;
 pub(crate) mod completions;
 pub(crate) mod integration;
 pub(crate) mod local;
@@ -26,6 +27,7 @@ use crate::exit::CliResult;
 /// Runs `command`.
 pub(crate) async fn run(command: Command, ctx: &Context) -> CliResult {
     match command {
+        Command::Catalog(c) => catalog::run(c, ctx).await,
         Command::Completions(args) => completions::run(&args),
         Command::Query(args) => query::run(args, ctx).await,
         Command::EnableIntegration(args) => integration::enable(args, ctx).await,

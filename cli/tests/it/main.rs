@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod catalog;
 mod cli;
 mod integration;
 mod local_serve;
