@@ -13,8 +13,9 @@ sample=${2:-20000}
 venv="${CTLAKE_VENV:-$PWD/.venv}"
 export PATH="$venv/bin:$PATH"
 
-cargo build --release -p ctlake-cli >&2
-ctlake="$PWD/target/release/ctlake"
+profile=${CTLAKE_BENCH_PROFILE:-release}   # `debug` measures an existing debug build (a lower bound)
+if [ "$profile" = release ]; then cargo build --release -p ctlake-cli >&2; fi
+ctlake="$PWD/target/$profile/ctlake"
 work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
@@ -81,7 +82,7 @@ end=$(date +%s.%N)
 awscli_eps=$(python3 -c "print(round($sample / ($end - $start)))")
 
 cat <<REPORT
-put-events benchmark (local Lake on 127.0.0.1, $(nproc) cores)
+put-events benchmark ($profile build, local Lake on 127.0.0.1, $(nproc) cores)
   input:    $events events, NDJSON, $size
   ctlake:   $accepted accepted, $ctlake_eps events/s, peak RSS $((rss_kb / 1024)) MB
   AWS CLI:  $sample events in 100-event calls, $awscli_eps events/s ($(aws --version 2>&1 | cut -d' ' -f1))
