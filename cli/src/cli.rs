@@ -163,6 +163,15 @@ pub(crate) enum Command {
     #[command(after_help = PUT_EVENTS_EXAMPLES)]
     PutEvents(PutEventsArgs),
 
+    /// Rank the changes made before an alarm by how likely they caused it, and say why.
+    ///
+    /// Reads the alarm's latest `alarm.triggered` event (recorded by `ingest-alarms` or `serve-sns`) and the
+    /// change events (`ingest-changes`) of the --window before it, and scores each change by time proximity,
+    /// region, service (the alarm's metric namespace), the alarm's dimension values in the change, named resources
+    /// and risk (the CIS rule sets: IAM, security groups, network ACLs, gateways, routes, CloudTrail, KMS). Each
+    /// candidate shows its score components and why they have their values (--output json has them all).
+    SuggestCauses(crate::commands::suggest_causes::SuggestCausesArgs),
+
     /// Check events in a file (NDJSON or a JSON array) without sending anything.
     ///
     /// Every problem is reported with its line number, JSON path and rule; the exit code is 1 when any record

@@ -18,6 +18,7 @@ pub(crate) mod local;
 pub(crate) mod put_events;
 pub(crate) mod query;
 pub(crate) mod quickstart;
+pub(crate) mod suggest_causes;
 pub(crate) mod validate;
 
 use crate::cli::{Command, LocalCommand};
@@ -34,6 +35,7 @@ pub(crate) async fn run(command: Command, ctx: &Context) -> CliResult {
         Command::DisableIntegration(args) => integration::disable(args, ctx).await,
         Command::Validate(args) => validate::run(args, ctx).await,
         Command::PutEvents(args) => put_events::run(args, ctx).await,
+        Command::SuggestCauses(args) => suggest_causes::run(args, ctx).await,
         Command::Quickstart(args) => quickstart::run(args, ctx).await,
         Command::Local(LocalCommand::Serve(args)) => local::serve(args, ctx).await,
     }
