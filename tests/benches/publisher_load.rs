@@ -310,10 +310,11 @@ async fn run() {
             t.await.unwrap();
         }
         let (cpu1, acc1, wall) = (cpu_time(), publisher.summary().accepted, t0.elapsed());
+        let summary = publisher.shutdown(Duration::from_secs(30)).await;
+        // After shutdown every batch has settled, so the call counts are complete.
         let status = publisher.status();
         let calls: u64 = status.iter().map(|s| s.counts.calls).sum();
         let retried: u64 = status.iter().map(|s| s.counts.retried).sum();
-        let summary = publisher.shutdown(Duration::from_secs(30)).await;
         println!(
             "quota: {:.0} events/s sustained over {:.1} s; publisher CPU {:.1}% of one core ({:?} CPU); {calls} calls in all, {:.1} events/call, {retried} entries resent; {} accepted, {} abandoned",
             (acc1 - acc0) as f64 / wall.as_secs_f64(),
