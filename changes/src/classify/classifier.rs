@@ -8,6 +8,7 @@ use serde_json::Value;
 use super::config::{ClassifierConfig, MissingReadOnly, ReadOnlyPolicy, RuleAction, ServiceActors};
 use super::decision::{ActorKind, DEFAULT_RULE, Decision, Kept, SkipReason};
 use super::error::{ConfigError, ConfigErrorKind};
+use super::lite::Lite;
 use super::matcher::CompiledMatch;
 use super::record::{Fields, fields, is_insight};
 use super::verbs::{Verb, verb};
@@ -153,21 +154,7 @@ impl Classifier {
             return Err(SkipReason::Insight);
         }
         let f = fields(map)?;
-        if !self.include.is_empty()
-            && !self
-                .include
-                .iter()
-                .any(|m| m.matches(f.event_source, f.event_name))
-        {
-            return Err(SkipReason::Excluded(Arc::from("not included")));
-        }
-        if let Some(m) = self
-            .exclude
-            .iter()
-            .find(|m| m.matches(f.event_source, f.event_name))
-        {
-            return Err(SkipReason::Excluded(m.label.clone()));
-        }
+        self.scope(&f)?;
         if let Some((name, _)) = self.drop.iter().find(|(_, p)| p.matches(record)) {
             return Err(SkipReason::DroppedByRule(name.clone()));
         }
@@ -205,6 +192,45 @@ impl Classifier {
             rules,
             actor: f.actor,
         })
+    }
+
+    /// Decides a skip from the record's JSON text alone, when that needs no more than the fields the default rule
+    /// reads: `Some(reason)` is exactly what [`classify`](Self::classify) would say; `None` means "parse the record
+    /// and classify it" (it may be kept, filter-pattern rules must see it, or it is malformed).
+    pub(crate) fn prefilter(&self, json: &[u8]) -> Option<SkipReason> {
+        let lite = Lite::parse(json)?;
+        if lite.is_insight() {
+            return Some(SkipReason::Insight);
+        }
+        let f = lite.fields()?;
+        if let Err(reason) = self.scope(&f) {
+            return Some(reason);
+        }
+        if !self.drop.is_empty() || !self.keep.is_empty() {
+            return None;
+        }
+        self.default_rule.as_ref()?;
+        self.default_rule(&f).err()
+    }
+
+    /// Includes and excludes.
+    fn scope(&self, f: &Fields<'_>) -> Result<(), SkipReason> {
+        if !self.include.is_empty()
+            && !self
+                .include
+                .iter()
+                .any(|m| m.matches(f.event_source, f.event_name))
+        {
+            return Err(SkipReason::Excluded(Arc::from("not included")));
+        }
+        if let Some(m) = self
+            .exclude
+            .iter()
+            .find(|m| m.matches(f.event_source, f.event_name))
+        {
+            return Err(SkipReason::Excluded(m.label.clone()));
+        }
+        Ok(())
     }
 
     /// `change-detection.md` §1.4 steps 1–5.

@@ -28,6 +28,7 @@ mod classifier;
 mod config;
 mod decision;
 mod error;
+mod lite;
 mod matcher;
 mod noise;
 mod record;

@@ -26,12 +26,6 @@ fn entry_len(key: &str, value: &Value) -> usize {
     json_len(&Value::String(key.to_owned())) + 1 + json_len(value)
 }
 
-/// Compact JSON size of an object from its entry sizes: braces, entries, commas.
-fn object_len(entries: impl Iterator<Item = usize>) -> usize {
-    let (count, sum) = entries.fold((0usize, 0usize), |(n, s), len| (n + 1, s + len));
-    2 + sum + count.saturating_sub(1)
-}
-
 struct Counter(usize);
 
 impl std::io::Write for Counter {
@@ -64,7 +58,8 @@ pub(crate) fn fit(
     max_bytes: usize,
     protected: impl Fn(&str) -> bool,
 ) -> Option<Cut> {
-    let original_bytes = object_len(object.iter().map(|(k, v)| entry_len(k, v)));
+    let mut sizes = Sizes::new(object);
+    let original_bytes = sizes.object_len();
     if original_bytes <= max_bytes {
         return None;
     }
@@ -80,31 +75,33 @@ pub(crate) fn fit(
     candidates.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
 
     for (_, key) in &candidates {
-        if fits(object, &cut, max_bytes) {
+        if sizes.fits_with(&cut, max_bytes) {
             break;
         }
-        if let Some(Value::String(s)) = object.get_mut(key)
+        if let Some(value @ Value::String(_)) = object.get_mut(key)
+            && let Value::String(s) = &mut *value
             && trim(s)
         {
+            sizes.set(key, entry_len(key, value));
             cut.trimmed.push(key.clone());
         }
     }
     for (_, key) in &candidates {
-        if fits(object, &cut, max_bytes) {
+        if sizes.fits_with(&cut, max_bytes) {
             break;
         }
         object.remove(key);
+        sizes.remove(key);
         cut.trimmed.retain(|k| k != key);
         cut.dropped.push(key.clone());
     }
     // Last resort: protected strings (only pathological records get here).
-    if !fits(object, &cut, max_bytes) {
-        let keys: Vec<String> = object.keys().cloned().collect();
-        for key in keys {
-            if let Some(Value::String(s)) = object.get_mut(&key)
+    if !sizes.fits_with(&cut, max_bytes) {
+        for (key, value) in object.iter_mut() {
+            if let Value::String(s) = value
                 && trim(s)
             {
-                cut.trimmed.push(key);
+                cut.trimmed.push(key.clone());
             }
         }
     }
@@ -112,14 +109,42 @@ pub(crate) fn fit(
     Some(cut)
 }
 
-fn fits(object: &Map<String, Value>, cut: &Cut, max_bytes: usize) -> bool {
-    let marker = marker(cut);
-    object_len(
-        object
-            .iter()
-            .map(|(k, v)| entry_len(k, v))
-            .chain(std::iter::once(entry_len(TRUNCATION_MARKER, &marker))),
-    ) <= max_bytes
+/// Running entry sizes of an object, so fitting is linear in its size.
+struct Sizes {
+    entries: std::collections::HashMap<String, usize>,
+    sum: usize,
+}
+
+impl Sizes {
+    fn new(object: &Map<String, Value>) -> Self {
+        let entries: std::collections::HashMap<String, usize> =
+            object.iter().map(|(k, v)| (k.clone(), entry_len(k, v))).collect();
+        let sum = entries.values().sum();
+        Self { entries, sum }
+    }
+
+    fn set(&mut self, key: &str, len: usize) {
+        if let Some(old) = self.entries.get_mut(key) {
+            self.sum = self.sum - *old + len;
+            *old = len;
+        }
+    }
+
+    fn remove(&mut self, key: &str) {
+        if let Some(old) = self.entries.remove(key) {
+            self.sum -= old;
+        }
+    }
+
+    fn object_len(&self) -> usize {
+        2 + self.sum + self.entries.len().saturating_sub(1)
+    }
+
+    /// Whether the object plus the marker for `cut` fits.
+    fn fits_with(&self, cut: &Cut, max_bytes: usize) -> bool {
+        // One more entry (the marker) and one more comma.
+        2 + self.sum + entry_len(TRUNCATION_MARKER, &marker(cut)) + self.entries.len() <= max_bytes
+    }
 }
 
 fn trim(s: &mut String) -> bool {
@@ -166,11 +191,8 @@ mod tests {
     fn sizes_match_serde_json() {
         let map = json!({"a": 1, "b": "x\"y", "c": [1, {"d": null}], "é": "ü"});
         let map = map.as_object().unwrap();
-        assert_eq!(
-            object_len(map.iter().map(|(k, v)| entry_len(k, v))),
-            serialized_len(map)
-        );
-        assert_eq!(object_len(std::iter::empty()), 2);
+        assert_eq!(Sizes::new(map).object_len(), serialized_len(map));
+        assert_eq!(Sizes::new(&Map::new()).object_len(), 2);
     }
 
     #[test]

@@ -82,7 +82,23 @@ impl Ingest {
                 return Flow::Stop;
             }
             report.records += 1;
-            let kept = match self.classifier.classify(&record.value) {
+            // Most records are skipped on a few fields; only the others are parsed whole.
+            if let Some(reason) = self.classifier.prefilter(record.json) {
+                *report.skipped.entry(reason.label().into_owned()).or_default() += 1;
+                return Flow::Continue;
+            }
+            let value = match record.parse() {
+                Ok(value) => value,
+                Err(e) => {
+                    report.malformed.push(MalformedRecord {
+                        object: name.clone(),
+                        index: record.index,
+                        reason: format!("invalid JSON: {e}"),
+                    });
+                    return Flow::Continue;
+                }
+            };
+            let kept = match self.classifier.classify(&value) {
                 Decision::Keep(kept) => kept,
                 Decision::Skip(SkipReason::Malformed(reason)) => {
                     report.malformed.push(MalformedRecord {
@@ -97,7 +113,7 @@ impl Ingest {
                     return Flow::Continue;
                 }
             };
-            let event_id = record.value.get("eventID").and_then(|v| v.as_str()).unwrap_or("");
+            let event_id = value.get("eventID").and_then(|v| v.as_str()).unwrap_or("");
             if !self
                 .seen
                 .lock()
@@ -110,7 +126,7 @@ impl Ingest {
                     .or_default() += 1;
                 return Flow::Continue;
             }
-            match self.normalizer.normalize(&record.value, &kept) {
+            match self.normalizer.normalize(&value, &kept) {
                 Ok(change) => {
                     report.kept += 1;
                     for rule in &change.rules {

@@ -16,6 +16,7 @@
 mod aws;
 mod document;
 mod error;
+mod frame;
 mod keys;
 mod local;
 mod notification;
