@@ -387,15 +387,14 @@ impl Framer {
         self.capturing = false;
         self.scalar = false;
         let from = record_from.take().unwrap_or(0);
-        let go_on = if self.cur.is_empty() {
+        if self.cur.is_empty() {
             on_item(Item::Record(&chunk[from..end]))
         } else {
             self.cur.extend_from_slice(&chunk[from..end]);
             let go_on = on_item(Item::Record(&self.cur));
             self.cur.clear();
             go_on
-        };
-        go_on
+        }
     }
 }
 
