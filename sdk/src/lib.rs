@@ -69,8 +69,8 @@ pub use event::{
 };
 pub use parse::{InputShape, ParseError, ParsedEvent, parse, parse_for_channel};
 pub use publisher::{
-    AbandonReason, Outcome, OutgoingEvent, PublishError, Publisher, PublisherBuildError, PublisherBuilder,
-    Receipt, Summary, TryPublishError,
+    AbandonReason, Delivery, Outcome, OutgoingEvent, PublishError, Publisher, PublisherBuildError,
+    PublisherBuilder, Receipt, Summary, TryPublishError,
 };
 pub use sink::{FileSink, LakeSink, Sink};
 pub use typed::{Envelope, EventFields, FieldValue, TypedEvent};

@@ -5,8 +5,8 @@ use tokio::time::Instant;
 use crate::publisher::AbandonReason;
 use crate::sink::PutRequest;
 
-/// One batch on its way through the stack: the request (shrunk to the entries still to resend on a
-/// per-entry retry) and when it was formed (the retry layer bounds the total time from there).
+/// One batch on its way through the stack: the request and when it was formed (the retry layer bounds the
+/// total time of whole-request retries from there).
 #[derive(Debug, Clone)]
 pub(crate) struct Batch {
     pub(crate) put: PutRequest,
@@ -22,23 +22,29 @@ pub(crate) enum EntryState {
     Failed { code: String, message: String },
     /// Missing from the answer: outcome unknown (only between the sink and the retry policy).
     Unknown,
+    /// Worth sending again (a retryable per-entry code, or missing from the answer): the worker merges the
+    /// entry into a later batch after its backoff. `why` is the last error.
+    Resend { why: String, ambiguous: bool },
     /// Final refusal.
     Rejected { code: String, message: String },
     /// Given up.
     Abandoned(AbandonReason),
 }
 
-/// What became of every entry of a batch, plus what the attempts were like. After the retry layer every
-/// entry of the original batch is listed, in a final state (`Accepted`, `Rejected` or `Abandoned`).
+/// What became of every entry of a batch — `states[i]` is the state of the request's entry `i` — plus what
+/// the attempts were like. After the retry layer every state is `Accepted`, `Resend`, `Rejected` or
+/// `Abandoned`.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct BatchResult {
-    pub(crate) entries: Vec<(String, EntryState)>,
-    /// Calls made.
+    pub(crate) states: Vec<EntryState>,
+    /// Calls made for the request (1 + whole-request retries).
     pub(crate) attempts: u32,
-    /// Entries resent (one per entry per retry).
+    /// Entries resent as part of whole-request retries (one per entry per retry).
     pub(crate) retried: u64,
-    /// Entries resent after an ambiguous failure.
+    /// Of those, entries resent after an ambiguous failure.
     pub(crate) ambiguous: u64,
+    /// The states were decided for the whole request (a whole-request error), not per entry.
+    pub(crate) whole_request: bool,
     /// A tenant-fatal error (code, message) that should pause the destination.
     pub(crate) fatal: Option<(String, String)>,
 }

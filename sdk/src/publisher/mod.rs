@@ -66,10 +66,10 @@ use tokio::task::JoinHandle;
 
 pub use error::{PublishError, TryPublishError};
 pub use input::OutgoingEvent;
-pub use outcome::{AbandonReason, Outcome, Receipt, Summary, VALIDATION_FAILED};
+pub use outcome::{AbandonReason, Delivery, Outcome, Receipt, Summary, VALIDATION_FAILED};
 
 use self::shared::{DestinationShared, Pending, PublisherShared, Responder};
-use self::worker::{Msg, Worker};
+use self::worker::{Msg, Stop, Worker};
 use crate::batch::Limits;
 use crate::destination::health::Breaker;
 use crate::destination::{Destination, DestinationKey, DestinationStatus};
@@ -95,7 +95,7 @@ struct Inner {
     /// `None` once shut down.
     destinations: Mutex<Option<HashMap<DestinationKey, Handle>>>,
     shared: Arc<PublisherShared>,
-    abort: watch::Sender<bool>,
+    abort: watch::Sender<Stop>,
     workers: Mutex<Vec<JoinHandle<()>>>,
 }
 
@@ -171,7 +171,7 @@ impl Publisher {
                 handle.shared.queued.fetch_sub(1, Relaxed);
                 handle.shared.uncount_published();
                 if let Msg::Event(p) = msg {
-                    p.responder.disarm();
+                    p.meta.responder.disarm();
                 }
                 Err(PublishError::Closed)
             }
@@ -218,7 +218,7 @@ impl Publisher {
                 let Msg::Event(p) = msg else {
                     unreachable!("only events are sent here")
                 };
-                p.responder.disarm();
+                p.meta.responder.disarm();
                 let event = OutgoingEvent::from(p.entry);
                 Err(if full {
                     TryPublishError::Full(event)
@@ -256,13 +256,41 @@ impl Publisher {
         if !delivered {
             tracing::warn!(?timeout, "Shutdown timed out; abandoning undelivered events.");
             self.inner.shared.shutting_down.store(true, Relaxed);
-            let _ = self.inner.abort.send(true);
+            let _ = self.inner.abort.send(Stop::All);
         }
         let workers = std::mem::take(&mut *self.inner.workers.lock().unwrap_or_else(PoisonError::into_inner));
         for worker in workers {
             // After a timeout the workers only abort their tasks; otherwise they end once their queue is
             // empty. Either way this is quick.
             let _ = worker.await;
+        }
+        self.inner.shared.summary()
+    }
+
+    /// Stops at once, sending nothing more: refuses new events, gives every event not sent yet the outcome
+    /// `Abandoned(`[`AbandonReason::Cancelled`]`)` (entries waiting to be resent too), and waits up to `grace`
+    /// for the calls in flight to be answered, so what they stored is reported as accepted. What is still
+    /// without an outcome after `grace` is abandoned ([`AbandonReason::ShutdownTimeout`]). For an interrupted
+    /// run that will be resumed: nothing is sent after `stop`, and nothing in flight is lost from the count.
+    pub async fn stop(&self, grace: Duration) -> Summary {
+        drop(
+            self.inner
+                .destinations
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
+        self.inner.capacity.close();
+        let _ = self.inner.abort.send(Stop::Unsent);
+        let mut workers =
+            std::mem::take(&mut *self.inner.workers.lock().unwrap_or_else(PoisonError::into_inner));
+        let waited = tokio::time::timeout(grace, futures::future::join_all(workers.iter_mut())).await;
+        if waited.is_err() {
+            self.inner.shared.shutting_down.store(true, Relaxed);
+            let _ = self.inner.abort.send(Stop::All);
+            for worker in workers.into_iter().filter(|w| !w.is_finished()) {
+                let _ = worker.await;
+            }
         }
         self.inner.shared.summary()
     }
@@ -355,6 +383,7 @@ impl Inner {
             stack,
             c.limits,
             c.linger,
+            c.retry.clone(),
             self.abort.subscribe(),
         );
         let join = self.runtime.spawn(worker.run());
@@ -509,7 +538,7 @@ impl PublisherBuilder {
             Some(r) => r,
             None => tokio::runtime::Handle::try_current().map_err(|_| PublisherBuildError::NoRuntime)?,
         };
-        let (abort, _) = watch::channel(false);
+        let (abort, _) = watch::channel(Stop::Run);
         Ok(Publisher {
             inner: Arc::new(Inner {
                 config: self.config,

@@ -80,6 +80,9 @@ pub enum AbandonReason {
     ShutdownTimeout,
     /// The publisher's worker stopped before delivering it (its runtime shut down, or a bug).
     Closed,
+    /// [`Publisher::stop`](crate::Publisher::stop) was called before the event was sent (or before a
+    /// throttled entry could be resent): it was never stored.
+    Cancelled,
 }
 
 impl AbandonReason {
@@ -89,6 +92,7 @@ impl AbandonReason {
             Self::RetriesExhausted { .. } => "retries_exhausted",
             Self::ShutdownTimeout => "shutdown_timeout",
             Self::Closed => "closed",
+            Self::Cancelled => "cancelled",
         }
     }
 }
@@ -102,6 +106,35 @@ impl fmt::Display for AbandonReason {
             ),
             Self::ShutdownTimeout => f.write_str("not delivered before the shutdown timeout"),
             Self::Closed => f.write_str("the publisher stopped before delivering the event"),
+            Self::Cancelled => f.write_str("the publisher was stopped before the event was sent"),
+        }
+    }
+}
+
+/// An event's [`Outcome`] with how it was reached, from [`Receipt::delivery`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// How many times the event was sent again after a retryable failure (whole-request retries and
+    /// per-entry `Throttling`/`InternalFailure` resends alike).
+    pub resends: u32,
+    /// Whether the outcome was decided for the whole request or destination rather than from this entry's
+    /// own answer: a whole-request error (`ChannelInsufficientPermission`, an invalid signature, …), a
+    /// paused destination, retries exhausted on whole-request failures, a shutdown or [`stop`]. An event
+    /// rejected this way was not judged on its content, so sending it again later may well succeed.
+    ///
+    /// [`stop`]: crate::Publisher::stop
+    pub decided_for_request: bool,
+}
+
+impl Delivery {
+    pub(crate) fn new(outcome: Outcome, resends: u32, decided_for_request: bool) -> Self {
+        Self {
+            outcome,
+            resends,
+            decided_for_request,
         }
     }
 }
@@ -112,11 +145,11 @@ impl fmt::Display for AbandonReason {
 #[must_use = "a receipt does nothing unless awaited; dropping it is fine if the outcome is not needed"]
 pub struct Receipt {
     id: AuditEventId,
-    rx: oneshot::Receiver<Outcome>,
+    rx: oneshot::Receiver<Delivery>,
 }
 
 impl Receipt {
-    pub(crate) fn new(id: AuditEventId, rx: oneshot::Receiver<Outcome>) -> Self {
+    pub(crate) fn new(id: AuditEventId, rx: oneshot::Receiver<Delivery>) -> Self {
         Self { id, rx }
     }
 
@@ -128,7 +161,7 @@ impl Receipt {
     /// The outcome if it is known already.
     pub fn try_outcome(&mut self) -> Option<Outcome> {
         match self.rx.try_recv() {
-            Ok(outcome) => Some(outcome),
+            Ok(delivery) => Some(delivery.outcome),
             Err(oneshot::error::TryRecvError::Empty) => None,
             Err(oneshot::error::TryRecvError::Closed) => Some(Outcome::Abandoned {
                 reason: AbandonReason::Closed,
@@ -137,15 +170,30 @@ impl Receipt {
     }
 }
 
+impl Receipt {
+    /// The outcome with how it was reached (resends, and whether the whole request decided it).
+    pub async fn delivery(self) -> Delivery {
+        self.rx.await.unwrap_or_else(|_| closed())
+    }
+}
+
+fn closed() -> Delivery {
+    Delivery::new(
+        Outcome::Abandoned {
+            reason: AbandonReason::Closed,
+        },
+        0,
+        true,
+    )
+}
+
 impl Future for Receipt {
     type Output = Outcome;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
-        Pin::new(&mut self.rx).poll(cx).map(|r| {
-            r.unwrap_or(Outcome::Abandoned {
-                reason: AbandonReason::Closed,
-            })
-        })
+        Pin::new(&mut self.rx)
+            .poll(cx)
+            .map(|r| r.unwrap_or_else(|_| closed()).outcome)
     }
 }
 

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{OwnedSemaphorePermit, oneshot};
 use tokio::time::Instant;
 
-use super::outcome::{AbandonReason, Outcome, Summary};
+use super::outcome::{AbandonReason, Delivery, Outcome, Summary};
 use crate::batch::BatchItem;
 use crate::destination::health::Breaker;
 use crate::destination::{Destination, DestinationCounts, DestinationStatus};
@@ -159,7 +159,7 @@ impl DestinationShared {
 /// (its batch task was aborted, the worker stopped) — by `Drop`, as `Abandoned`.
 #[derive(Debug)]
 pub(crate) struct Responder {
-    tx: Option<oneshot::Sender<Outcome>>,
+    tx: Option<oneshot::Sender<Delivery>>,
     shared: Arc<DestinationShared>,
     published_at: Instant,
     /// The publisher-wide queue slot, released with the outcome.
@@ -168,7 +168,7 @@ pub(crate) struct Responder {
 
 impl Responder {
     pub(crate) fn new(
-        tx: oneshot::Sender<Outcome>,
+        tx: oneshot::Sender<Delivery>,
         shared: Arc<DestinationShared>,
         permit: Option<OwnedSemaphorePermit>,
     ) -> Self {
@@ -180,11 +180,17 @@ impl Responder {
         }
     }
 
-    /// Gives the event its outcome.
-    pub(crate) fn resolve(mut self, outcome: Outcome) {
+    /// Gives the event its outcome, decided for this entry.
+    pub(crate) fn resolve(self, outcome: Outcome) {
+        self.deliver(outcome, 0, false);
+    }
+
+    /// Gives the event its outcome, with how many times it was resent and whether the whole request (or the
+    /// destination) decided it.
+    pub(crate) fn deliver(mut self, outcome: Outcome, resends: u32, decided_for_request: bool) {
         if let Some(tx) = self.tx.take() {
             self.shared.record(&outcome, self.published_at);
-            let _ = tx.send(outcome);
+            let _ = tx.send(Delivery::new(outcome, resends, decided_for_request));
         }
     }
 
@@ -204,17 +210,36 @@ impl Drop for Responder {
             };
             let outcome = Outcome::Abandoned { reason };
             self.shared.record(&outcome, self.published_at);
-            let _ = tx.send(outcome);
+            let _ = tx.send(Delivery::new(outcome, 0, true));
         }
     }
 }
 
-/// A queued event: the entry, its exact size, and its responder.
+/// What the worker keeps about an event besides its entry: its responder and its delivery so far.
+#[derive(Debug)]
+pub(crate) struct Meta {
+    pub(crate) responder: Responder,
+    /// The calls the entry was in so far.
+    pub(crate) sends: u32,
+    /// When the entry's first batch was formed (the retry time bound counts from there).
+    pub(crate) first_formed: Option<Instant>,
+    /// The worker's flush epoch when the entry arrived.
+    pub(crate) epoch: u64,
+}
+
+impl Meta {
+    /// Resends so far.
+    pub(crate) fn resends(&self) -> u32 {
+        self.sends.saturating_sub(1)
+    }
+}
+
+/// A queued event: the entry, its exact size, and its [`Meta`].
 #[derive(Debug)]
 pub(crate) struct Pending {
     pub(crate) entry: AuditEvent,
     pub(crate) len: usize,
-    pub(crate) responder: Responder,
+    pub(crate) meta: Meta,
 }
 
 impl Pending {
@@ -222,7 +247,12 @@ impl Pending {
         Self {
             len: entry.encoded_len(),
             entry,
-            responder,
+            meta: Meta {
+                responder,
+                sends: 0,
+                first_formed: None,
+                epoch: 0,
+            },
         }
     }
 }

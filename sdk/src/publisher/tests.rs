@@ -719,9 +719,146 @@ fn metrics_are_labelled_by_destination() {
     let DebugValue::Histogram(sizes) = find(crate::metrics::BATCH_EVENTS, None) else {
         panic!()
     };
-    assert_eq!(sizes.iter().map(|v| v.into_inner()).collect::<Vec<_>>(), [10.0]);
+    assert_eq!(
+        sizes.iter().map(|v| v.into_inner()).collect::<Vec<_>>(),
+        [10.0, 1.0],
+        "the throttled entry went out in a batch of its own (no other events were waiting)"
+    );
     let DebugValue::Histogram(latency) = find(crate::metrics::ACK_LATENCY, None) else {
         panic!()
     };
     assert_eq!(latency.len(), 10);
+}
+
+#[tokio::test(start_paused = true)]
+async fn resent_entries_join_the_next_batch_after_their_backoff() {
+    let sink = Scripted::new(|r, n| {
+        if n == 0 {
+            let mut resp = PutResponse::new();
+            for (i, e) in r.events().iter().enumerate() {
+                if i < 10 {
+                    resp.push_failed(e.id().as_str(), "Throttling", "slow down");
+                } else {
+                    resp.push_accepted(e.id().as_str(), "ok");
+                }
+            }
+            now(Ok(resp))
+        } else {
+            now(accept_all(r))
+        }
+    });
+    let p = builder(&sink).build().unwrap();
+    let d = dest(1);
+    let first = publish_n(&p, &d, "a", 100).await;
+    let second = publish_n(&p, &d, "b", 50).await;
+    let mut deliveries = Vec::new();
+    for r in first.into_iter().chain(second) {
+        deliveries.push(r.delivery().await);
+    }
+    assert_eq!(
+        sink.sizes(),
+        [100, 60],
+        "the 10 throttled entries went out with the 50 newer events, not on their own"
+    );
+    let calls = sink.calls();
+    assert!(
+        calls[0].1[..10].iter().all(|id| calls[1].1.contains(id)),
+        "every throttled entry is in the second batch"
+    );
+    assert!(
+        calls[1].2 - calls[0].2 >= Duration::from_millis(5),
+        "not resent before the backoff (at least half the first 10 ms step)"
+    );
+    assert!(
+        calls[1].2 - calls[0].2 < Duration::from_millis(200),
+        "resent entries do not wait for the linger time"
+    );
+    assert!(deliveries.iter().all(|d| d.outcome.is_accepted()));
+    let resends: Vec<u32> = deliveries.iter().map(|d| d.resends).collect();
+    assert_eq!(resends[..10], [1; 10]);
+    assert!(resends[10..].iter().all(|&n| n == 0));
+    assert!(deliveries.iter().all(|d| !d.decided_for_request));
+    let c = p.destination_status(&d).unwrap().counts;
+    assert_eq!((c.retried, c.calls), (10, 2));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_delivery_says_whether_the_whole_request_decided_it() {
+    let sink = Scripted::new(|r, n| match n {
+        0 => now(Err(SinkError::service(
+            Some("UnrecognizedClientException".into()),
+            Some(403),
+            "bad token",
+        ))),
+        _ => {
+            let mut resp = PutResponse::new();
+            for e in r.events() {
+                resp.push_failed(e.id().as_str(), "InvalidData", "no");
+            }
+            now(Ok(resp))
+        }
+    });
+    let p = builder(&sink).build().unwrap();
+    let d = dest(1);
+    let a = p.publish(&d, event("a")).await.unwrap().delivery().await;
+    assert_eq!(a.outcome.rejection_code(), Some("UnrecognizedClientException"));
+    assert!(a.decided_for_request);
+    let b = p.publish(&d, event("b")).await.unwrap().delivery().await;
+    assert_eq!(b.outcome.rejection_code(), Some("InvalidData"));
+    assert!(!b.decided_for_request);
+    assert_eq!((a.resends, b.resends), (0, 0));
+}
+
+#[tokio::test(start_paused = true)]
+async fn stop_cancels_what_is_not_sent_and_lets_calls_in_flight_finish() {
+    let sink = Scripted::new(|r, _| Answer::After(Duration::from_millis(100), accept_all(r)));
+    let p = builder(&sink).linger(Duration::from_secs(3600)).build().unwrap();
+    let d = dest(1);
+    let sent = publish_n(&p, &d, "s", 100).await;
+    let held = publish_n(&p, &d, "h", 30).await;
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    let s = p.stop(Duration::from_secs(5)).await;
+    assert_eq!(
+        (
+            s.published,
+            s.accepted,
+            s.abandoned,
+            s.pending,
+            s.abandoned_at_shutdown
+        ),
+        (130, 100, 30, 0, 0)
+    );
+    assert!(outcomes(sent).await.iter().all(Outcome::is_accepted));
+    for o in outcomes(held).await {
+        assert_eq!(
+            o,
+            Outcome::Abandoned {
+                reason: AbandonReason::Cancelled
+            }
+        );
+    }
+    assert_eq!(sink.sizes(), [100], "nothing is sent after stop");
+    assert!(matches!(
+        p.publish(&d, event("late")).await,
+        Err(PublishError::Closed)
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn stop_abandons_calls_that_outlast_the_grace_time() {
+    let sink = Scripted::new(|_, _| Answer::Hang);
+    let p = builder(&sink)
+        .attempt_timeout(Duration::from_secs(3600))
+        .build()
+        .unwrap();
+    let receipts = publish_n(&p, &dest(1), "a", 100).await;
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    let s = p.stop(Duration::from_secs(2)).await;
+    assert_eq!((s.abandoned, s.abandoned_at_shutdown, s.pending), (100, 100, 0));
+    assert!(outcomes(receipts).await.iter().all(|o| matches!(
+        o,
+        Outcome::Abandoned {
+            reason: AbandonReason::ShutdownTimeout
+        }
+    )));
 }

@@ -4,9 +4,19 @@
 //! It reads events from the destination's bounded queue into the current batch and sends the batch when it
 //! is full, when its linger time has passed, or when a flush asks for it — and only when the stack is
 //! ready, so a batch keeps filling while the destination has no free slot or token. Each batch runs in its
-//! own task (bounded by the stack's concurrency limit), which gives every event of the batch its outcome.
+//! own task (bounded by the stack's concurrency limit); the worker keeps the events' responders and gives
+//! every event of a finished batch its outcome.
+//!
+//! Entries a finished batch must resend (per-entry `Throttling`/`InternalFailure`, or missing from the
+//! answer) wait in the worker for their own backoff, then join the **next batch** ahead of newer events —
+//! they are not sent as small requests of their own — and make that batch go without waiting for its
+//! linger time. Their attempts and total time are bounded by the [`RetrySettings`], counted per entry.
+//!
+//! A flush waits for the events that arrived before it: each event carries the worker's flush *epoch* at
+//! arrival, and a flush is answered when no earlier-epoch event is without an outcome (resent entries
+//! included).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
@@ -14,15 +24,17 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::{Id, JoinSet};
 use tokio::time::Instant;
-use tower::{Service, ServiceExt};
+use tower::{BoxError, Service, ServiceExt};
 use tracing::Instrument;
 
 use super::outcome::{AbandonReason, Outcome};
-use super::shared::{DestinationShared, Pending, Responder};
+use super::shared::{DestinationShared, Meta, Pending};
 use super::stack::Stack;
+use crate::AuditEvent;
 use crate::batch::{Batch, BatchResult, EntryState, Limiter, Limits};
 use crate::destination::Health;
 use crate::destination::health::Admit;
+use crate::retry::RetrySettings;
 use crate::sink::PutRequest;
 
 /// A message in a destination's queue.
@@ -33,11 +45,23 @@ pub(crate) enum Msg {
     Flush(oneshot::Sender<()>),
 }
 
-/// What a finished batch task reports to the worker.
+/// What the publisher asks of its workers when it stops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// Keep going.
+    Run,
+    /// Send nothing more: events not sent yet are cancelled, batches in flight finish.
+    Unsent,
+    /// Stop now: everything without an outcome is abandoned.
+    All,
+}
+
+/// A batch in flight: its entries (shared with the request) and what the worker keeps about each.
 #[derive(Debug)]
-struct Done {
+struct InFlight {
+    events: Arc<[AuditEvent]>,
+    metas: Vec<Meta>,
     probe: bool,
-    fatal: Option<(String, String)>,
 }
 
 pub(crate) struct Worker {
@@ -46,20 +70,24 @@ pub(crate) struct Worker {
     stack: Stack,
     limiter: Limiter<Pending>,
     linger: Duration,
+    retry: Arc<RetrySettings>,
     /// When the current batch got its first entry.
     oldest: Option<Instant>,
-    tasks: JoinSet<Done>,
-    /// Sequence number and probe flag of each running batch task.
-    running: HashMap<Id, (u64, bool)>,
-    in_flight: BTreeSet<u64>,
-    next_seq: u64,
-    /// Flushes waiting for the batcher to empty.
-    flushing: Vec<oneshot::Sender<()>>,
-    /// Flushes waiting for every batch numbered below theirs to finish.
+    /// The current batch holds resent entries: send it without waiting for the linger time.
+    urgent: bool,
+    tasks: JoinSet<Result<BatchResult, BoxError>>,
+    running: HashMap<Id, InFlight>,
+    /// Entries to resend, with the time their backoff ends.
+    resends: Vec<(Instant, Pending)>,
+    /// The current flush epoch, and how many events of each epoch have no outcome yet.
+    epoch: u64,
+    unsettled: BTreeMap<u64, usize>,
+    /// Flushes waiting for every event of an epoch below theirs to have an outcome.
     barriers: Vec<(u64, oneshot::Sender<()>)>,
-    abort: watch::Receiver<bool>,
-    /// The publisher (and with it the abort signal) is gone: nothing can abort any more.
-    abort_gone: bool,
+    stop: watch::Receiver<Stop>,
+    /// The publisher (and with it the stop signal) is gone: nothing can stop the worker any more.
+    stop_gone: bool,
+    cancelling: bool,
     closed: bool,
 }
 
@@ -68,7 +96,8 @@ impl std::fmt::Debug for Worker {
         f.debug_struct("Worker")
             .field("destination", &self.shared.destination.name())
             .field("batch", &self.limiter.len())
-            .field("in_flight", &self.in_flight.len())
+            .field("in_flight", &self.running.len())
+            .field("resends", &self.resends.len())
             .finish_non_exhaustive()
     }
 }
@@ -80,7 +109,8 @@ impl Worker {
         stack: Stack,
         limits: Limits,
         linger: Duration,
-        abort: watch::Receiver<bool>,
+        retry: Arc<RetrySettings>,
+        stop: watch::Receiver<Stop>,
     ) -> Self {
         Self {
             shared,
@@ -88,30 +118,39 @@ impl Worker {
             stack,
             limiter: Limiter::new(limits),
             linger,
+            retry,
             oldest: None,
+            urgent: false,
             tasks: JoinSet::new(),
             running: HashMap::new(),
-            in_flight: BTreeSet::new(),
-            next_seq: 0,
-            flushing: Vec::new(),
+            resends: Vec::new(),
+            epoch: 0,
+            unsettled: BTreeMap::new(),
             barriers: Vec::new(),
-            abort,
-            abort_gone: false,
+            stop,
+            stop_gone: false,
+            cancelling: false,
             closed: false,
         }
     }
 
-    /// Runs until the queue is closed and everything in it has an outcome, or until aborted.
+    /// Runs until the queue is closed and everything in it has an outcome, or until stopped.
     pub(crate) async fn run(mut self) {
         let span = tracing::info_span!("ctlake.destination", destination = self.shared.destination.name());
         async move {
             loop {
-                if *self.abort.borrow() {
-                    self.abort_all().await;
-                    return;
+                let stop = *self.stop.borrow();
+                match stop {
+                    Stop::All => {
+                        self.abort_all().await;
+                        return;
+                    }
+                    Stop::Unsent if !self.cancelling => self.cancel_unsent(),
+                    Stop::Run | Stop::Unsent => {}
                 }
                 let now = Instant::now();
-                let force = !self.flushing.is_empty() || self.closed;
+                self.admit_resends(now);
+                let force = !self.barriers.is_empty() || self.closed || self.urgent;
                 let linger_at = self.oldest.map(|t| t + self.linger);
                 let sendable = !self.limiter.is_empty()
                     && (self.limiter.is_full() || force || linger_at.is_some_and(|t| now >= t));
@@ -123,24 +162,27 @@ impl Worker {
                     }
                     _ => {}
                 }
-                if !self.flushing.is_empty() && self.limiter.is_empty() && self.limiter.waiting() == 0 {
-                    let barrier = self.next_seq;
-                    for tx in std::mem::take(&mut self.flushing) {
-                        self.barriers.push((barrier, tx));
-                    }
-                    self.release_barriers();
-                }
-                if self.closed && self.limiter.is_empty() && self.tasks.is_empty() {
-                    self.release_barriers();
+                self.release_barriers();
+                if self.closed
+                    && self.limiter.is_empty()
+                    && self.limiter.waiting() == 0
+                    && self.resends.is_empty()
+                    && self.tasks.is_empty()
+                {
                     return;
                 }
-                let want_send = sendable && !matches!(health, Health::Probing { .. });
-                let accepting = self.limiter.accepting() && self.flushing.is_empty() && !self.closed;
+                let want_send = sendable && !self.cancelling && !matches!(health, Health::Probing { .. });
+                let accepting = (self.limiter.accepting() || self.cancelling) && !self.closed;
                 let linger_wait = linger_at.filter(|t| *t > now && !self.limiter.is_full());
+                let resend_wait = self.resends.iter().map(|(due, _)| *due).min();
+                let wake = match (linger_wait, resend_wait) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
                 tokio::select! {
                     biased;
-                    changed = self.abort.changed(), if !self.abort_gone => {
-                        self.abort_gone = changed.is_err();
+                    changed = self.stop.changed(), if !self.stop_gone => {
+                        self.stop_gone = changed.is_err();
                     }
                     Some(joined) = self.tasks.join_next_with_id(), if !self.tasks.is_empty() => {
                         self.on_done(joined);
@@ -151,7 +193,7 @@ impl Worker {
                         }
                     }
                     msg = self.rx.recv(), if accepting => self.on_msg(msg, now),
-                    () = sleep_until_opt(linger_wait), if linger_wait.is_some() => {}
+                    () = sleep_until_opt(wake), if wake.is_some() => {}
                 }
             }
         }
@@ -161,16 +203,50 @@ impl Worker {
 
     fn on_msg(&mut self, msg: Option<Msg>, now: Instant) {
         match msg {
-            Some(Msg::Event(pending)) => {
+            Some(Msg::Event(mut pending)) => {
                 let queued = self.shared.queued.fetch_sub(1, Relaxed).saturating_sub(1);
                 self.shared.metrics.queue_depth.set(queued as f64);
+                pending.meta.epoch = self.epoch;
+                *self.unsettled.entry(self.epoch).or_default() += 1;
+                if self.cancelling {
+                    self.finish(pending.meta, cancelled(), true);
+                    return;
+                }
                 if self.limiter.is_empty() {
                     self.oldest = Some(now);
                 }
                 self.limiter.push(pending);
             }
-            Some(Msg::Flush(tx)) => self.flushing.push(tx),
+            Some(Msg::Flush(tx)) => {
+                self.epoch += 1;
+                self.barriers.push((self.epoch, tx));
+            }
             None => self.closed = true,
+        }
+    }
+
+    /// Moves the resent entries whose backoff has ended into the batch, oldest due first.
+    fn admit_resends(&mut self, now: Instant) {
+        if self.resends.is_empty() {
+            return;
+        }
+        if self.cancelling {
+            for (_, p) in std::mem::take(&mut self.resends) {
+                self.finish(p.meta, cancelled(), true);
+            }
+            return;
+        }
+        self.resends.sort_by_key(|(due, _)| *due);
+        let due = self.resends.iter().take_while(|(d, _)| *d <= now).count();
+        let mut moved = 0;
+        while moved < due && self.limiter.accepting() {
+            moved += 1;
+            if self.limiter.is_empty() {
+                self.oldest = Some(now);
+            }
+            self.urgent = true;
+            let (_, p) = self.resends.remove(0);
+            self.limiter.push(p);
         }
     }
 
@@ -179,7 +255,20 @@ impl Worker {
         let bytes = self.limiter.body_len();
         let items = self.limiter.take();
         self.oldest = (!self.limiter.is_empty()).then_some(now);
+        self.urgent = false;
         (items, bytes)
+    }
+
+    /// Gives one event its outcome and counts it off its flush epoch.
+    fn finish(&mut self, meta: Meta, outcome: Outcome, decided_for_request: bool) {
+        if let Some(n) = self.unsettled.get_mut(&meta.epoch) {
+            *n -= 1;
+            if *n == 0 {
+                self.unsettled.remove(&meta.epoch);
+            }
+        }
+        let resends = meta.resends();
+        meta.responder.deliver(outcome, resends, decided_for_request);
     }
 
     /// The destination is paused: its batch is rejected without a call.
@@ -190,12 +279,24 @@ impl Worker {
         };
         let (items, _) = self.take(now);
         for p in items {
-            p.responder.resolve(Outcome::Rejected {
+            let outcome = Outcome::Rejected {
                 code: code.clone(),
                 message: message.clone(),
                 violations: None,
-            });
+            };
+            self.finish(p.meta, outcome, true);
         }
+    }
+
+    /// `stop` was called: cancel everything not sent yet.
+    fn cancel_unsent(&mut self) {
+        self.cancelling = true;
+        for p in self.limiter.drain_all() {
+            self.finish(p.meta, cancelled(), true);
+        }
+        self.oldest = None;
+        self.urgent = false;
+        self.admit_resends(Instant::now());
     }
 
     fn send(&mut self, now: Instant) {
@@ -203,79 +304,166 @@ impl Worker {
         let probe = match admit {
             Admit::Send => false,
             Admit::Probe => true,
-            Admit::Wait => return,
-            Admit::Reject { .. } => {
-                return;
-            }
+            Admit::Wait | Admit::Reject { .. } => return,
         };
         let (items, bytes) = self.take(now);
         if items.is_empty() {
             return;
         }
-        let (entries, responders): (Vec<_>, Vec<_>) = items
-            .into_iter()
-            .map(|p| {
-                let id = p.entry.id().as_str().to_owned();
-                (p.entry, (id, p.responder))
-            })
-            .unzip();
-        let events = entries.len();
-        self.shared.metrics.batch_events.record(events as f64);
+        let mut entries = Vec::with_capacity(items.len());
+        let mut metas = Vec::with_capacity(items.len());
+        for mut p in items {
+            p.meta.sends += 1;
+            p.meta.first_formed.get_or_insert(now);
+            entries.push(p.entry);
+            metas.push(p.meta);
+        }
+        let events: Arc<[AuditEvent]> = entries.into();
+        let count = events.len();
+        self.shared.metrics.batch_events.record(count as f64);
         self.shared.metrics.batch_bytes.record(bytes as f64);
-        let put = PutRequest::new(self.shared.destination.clone(), entries);
+        let put = PutRequest::new(self.shared.destination.clone(), events.clone());
         let future = self.stack.call(Batch { put, formed: now });
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.in_flight.insert(seq);
         self.shared.in_flight.fetch_add(1, Relaxed);
-        let shared = self.shared.clone();
-        let span = tracing::debug_span!("ctlake.batch", events, bytes, probe);
-        let handle = self.tasks.spawn(
-            async move {
-                let result = future.await;
-                settle(&shared, responders, result, probe)
-            }
-            .instrument(span),
-        );
-        self.running.insert(handle.id(), (seq, probe));
+        let span = tracing::debug_span!("ctlake.batch", events = count, bytes, probe);
+        let handle = self.tasks.spawn(future.instrument(span));
+        self.running
+            .insert(handle.id(), InFlight { events, metas, probe });
     }
 
-    fn on_done(&mut self, joined: Result<(Id, Done), tokio::task::JoinError>) {
-        let (id, done) = match joined {
-            Ok((id, done)) => (id, Some(done)),
-            // A panicking batch task: its responders were dropped, so its events are abandoned.
+    fn on_done(&mut self, joined: Result<(Id, Result<BatchResult, BoxError>), tokio::task::JoinError>) {
+        let (id, result) = match joined {
+            Ok((id, result)) => (id, Some(result)),
             Err(e) => (e.id(), None),
         };
-        let Some((seq, probe)) = self.running.remove(&id) else {
+        let Some(flight) = self.running.remove(&id) else {
             return;
         };
-        self.in_flight.remove(&seq);
         self.shared.in_flight.fetch_sub(1, Relaxed);
         let now = Instant::now();
-        let mut breaker = self.shared.breaker();
-        match done {
-            Some(Done {
-                fatal: Some((code, message)),
-                probe,
-            }) => {
-                tracing::warn!(
-                    destination = self.shared.destination.name(),
-                    code,
-                    message,
-                    "Destination paused after a tenant-fatal error."
-                );
-                breaker.on_fatal(now, probe, &code, &message);
+        let result = match result {
+            Some(Ok(result)) => result,
+            failed => {
+                // A panicking batch task, or a failure of the stack itself (its policy always answers `Ok`).
+                let last_error = match failed {
+                    Some(Err(e)) => e.to_string(),
+                    _ => "the batch task failed".to_owned(),
+                };
+                let reason = AbandonReason::RetriesExhausted {
+                    attempts: 0,
+                    last_error,
+                };
+                self.shared.breaker().on_answer(flight.probe);
+                for meta in flight.metas {
+                    let outcome = Outcome::Abandoned {
+                        reason: reason.clone(),
+                    };
+                    self.finish(meta, outcome, true);
+                }
+                self.release_barriers();
+                return;
             }
-            Some(Done { probe, .. }) => breaker.on_answer(probe),
-            None => breaker.on_answer(probe),
+        };
+        let shared = &self.shared;
+        shared.calls.fetch_add(u64::from(result.attempts), Relaxed);
+        shared.retried.fetch_add(result.retried, Relaxed);
+        shared.ambiguous.fetch_add(result.ambiguous, Relaxed);
+        {
+            let mut breaker = shared.breaker();
+            match &result.fatal {
+                Some((code, message)) => {
+                    tracing::warn!(
+                        destination = shared.destination.name(),
+                        code,
+                        message,
+                        "Destination paused after a tenant-fatal error."
+                    );
+                    breaker.on_fatal(now, flight.probe, code, message);
+                }
+                None => breaker.on_answer(flight.probe),
+            }
         }
-        drop(breaker);
+        let whole = result.whole_request;
+        let extra_sends = result.attempts.saturating_sub(1);
+        let (mut resent, mut ambiguous) = (0u64, 0u64);
+        // One jitter draw per answer: the entries of a batch resent after the same number of sends become due
+        // together and go out in one batch.
+        let jitter = fastrand::f64();
+        for ((i, mut meta), state) in flight.metas.into_iter().enumerate().zip(result.states) {
+            meta.sends += extra_sends;
+            let (why, unsure) = match state {
+                EntryState::Accepted(event_id) => {
+                    self.finish(meta, Outcome::Accepted { event_id }, false);
+                    continue;
+                }
+                EntryState::Rejected { code, message } => {
+                    let outcome = Outcome::Rejected {
+                        code,
+                        message,
+                        violations: None,
+                    };
+                    self.finish(meta, outcome, whole);
+                    continue;
+                }
+                EntryState::Abandoned(reason) => {
+                    self.finish(meta, Outcome::Abandoned { reason }, whole);
+                    continue;
+                }
+                EntryState::Resend { why, ambiguous } => (why, ambiguous),
+                EntryState::Failed { code, message } => (format!("{code}: {message}"), false),
+                EntryState::Unknown => ("missing from the answer".to_owned(), true),
+            };
+            let Some(entry) = flight.events.get(i).cloned() else {
+                self.finish(meta, cancelled(), true);
+                continue;
+            };
+            if self.resend(entry, meta, why, now, jitter) {
+                resent += 1;
+                ambiguous += u64::from(unsure);
+            }
+        }
+        if resent > 0 {
+            shared_retried(&self.shared, resent, ambiguous);
+        }
         self.release_barriers();
     }
 
-    /// Answers the flushes whose batches have all finished.
+    /// Schedules an entry to be resent after its backoff, or gives it its final outcome when its attempts
+    /// or its time are used up (or the publisher is stopping). Returns whether it will be resent.
+    fn resend(&mut self, entry: AuditEvent, meta: Meta, why: String, now: Instant, jitter: f64) -> bool {
+        if self.cancelling {
+            self.finish(meta, cancelled(), true);
+            return false;
+        }
+        let exhausted = |meta: &Meta, why: String| Outcome::Abandoned {
+            reason: AbandonReason::RetriesExhausted {
+                attempts: meta.sends,
+                last_error: why,
+            },
+        };
+        if meta.sends >= self.retry.attempts_limit() {
+            let outcome = exhausted(&meta, why);
+            self.finish(meta, outcome, false);
+            return false;
+        }
+        let due = now + self.retry.backoff(meta.sends, jitter);
+        let first = meta.first_formed.unwrap_or(now);
+        if due.duration_since(first) > self.retry.elapsed_limit() {
+            let outcome = exhausted(&meta, why);
+            self.finish(meta, outcome, false);
+            return false;
+        }
+        let len = entry.encoded_len();
+        self.resends.push((due, Pending { entry, len, meta }));
+        true
+    }
+
+    /// Answers the flushes whose events all have an outcome.
     fn release_barriers(&mut self) {
-        let lowest = self.in_flight.first().copied();
+        if self.barriers.is_empty() {
+            return;
+        }
+        let lowest = self.unsettled.keys().next().copied();
         let (waiting, done): (Vec<_>, Vec<_>) = std::mem::take(&mut self.barriers)
             .into_iter()
             .partition(|(barrier, _)| lowest.is_some_and(|l| l < *barrier));
@@ -290,7 +478,9 @@ impl Worker {
     async fn abort_all(&mut self) {
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
+        self.running.clear();
         drop(self.limiter.drain_all());
+        self.resends.clear();
         self.rx.close();
         while let Ok(msg) = self.rx.try_recv() {
             if let Msg::Event(_) = msg {
@@ -301,61 +491,27 @@ impl Worker {
     }
 }
 
-async fn sleep_until_opt(at: Option<Instant>) {
-    if let Some(at) = at {
-        tokio::time::sleep_until(at).await;
+fn cancelled() -> Outcome {
+    Outcome::Abandoned {
+        reason: AbandonReason::Cancelled,
     }
 }
 
-/// Gives each event of a finished batch its outcome; returns what the worker needs to know.
-fn settle(
-    shared: &DestinationShared,
-    responders: Vec<(String, Responder)>,
-    result: Result<BatchResult, tower::BoxError>,
-    probe: bool,
-) -> Done {
-    let result = match result {
-        Ok(r) => r,
-        Err(e) => {
-            // The stack's policy always answers `Ok`; an error here is a failure of the stack itself.
-            let reason = AbandonReason::RetriesExhausted {
-                attempts: 0,
-                last_error: e.to_string(),
-            };
-            for (_, r) in responders {
-                r.resolve(Outcome::Abandoned {
-                    reason: reason.clone(),
-                });
-            }
-            return Done { probe, fatal: None };
-        }
-    };
-    shared.calls.fetch_add(u64::from(result.attempts), Relaxed);
-    shared.retried.fetch_add(result.retried, Relaxed);
-    shared.ambiguous.fetch_add(result.ambiguous, Relaxed);
-    let mut states: HashMap<String, EntryState> = result.entries.into_iter().collect();
-    for (id, responder) in responders {
-        let outcome = match states.remove(&id) {
-            Some(EntryState::Accepted(event_id)) => Outcome::Accepted { event_id },
-            Some(EntryState::Rejected { code, message } | EntryState::Failed { code, message }) => {
-                Outcome::Rejected {
-                    code,
-                    message,
-                    violations: None,
-                }
-            }
-            Some(EntryState::Abandoned(reason)) => Outcome::Abandoned { reason },
-            Some(EntryState::Unknown) | None => Outcome::Abandoned {
-                reason: AbandonReason::RetriesExhausted {
-                    attempts: result.attempts,
-                    last_error: "the entry's outcome is unknown".to_owned(),
-                },
-            },
-        };
-        responder.resolve(outcome);
-    }
-    Done {
-        probe,
-        fatal: result.fatal,
+/// Counts entries scheduled for a per-entry resend.
+fn shared_retried(shared: &DestinationShared, resent: u64, ambiguous: u64) {
+    shared.retried.fetch_add(resent, Relaxed);
+    shared.ambiguous.fetch_add(ambiguous, Relaxed);
+    crate::metrics::retried(shared.destination.name(), resent);
+    tracing::debug!(
+        destination = shared.destination.name(),
+        resent,
+        ambiguous,
+        "Entries will be resent in a later batch."
+    );
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    if let Some(at) = at {
+        tokio::time::sleep_until(at).await;
     }
 }

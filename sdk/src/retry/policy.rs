@@ -1,18 +1,19 @@
 //! [`RetryPolicy`]: the tower retry policy of a destination's stack.
 //!
-//! It resends whole requests and rebuilds smaller ones from the entries worth resending, as
-//! [`classify`](super::classify) decides, with [`RetrySettings`]' backoff. Because `tower::retry` only returns
-//! the last attempt's result, the policy keeps the entries already settled in earlier attempts and, when it
-//! stops, replaces the last result with a [`BatchResult`] listing **every** entry of the batch in a final
-//! state — whole-request failures included. So the stack's answer is always `Ok` with one final state per
-//! entry.
+//! It resends **whole requests** (5xx, throttling, timeouts, connection errors) with [`RetrySettings`]'
+//! backoff, and classifies each entry of an answered request as [`classify`](super::classify) decides:
+//! `Throttling` and `InternalFailure` entries (and entries missing from the answer) become
+//! [`EntryState::Resend`] — the destination's worker merges them into a later batch once their own backoff
+//! has passed, so they do not go out as small requests of their own — and every other per-entry code is a
+//! final rejection. Because `tower::retry` only returns the last attempt's result, the policy replaces it
+//! with a [`BatchResult`] giving every entry of the batch a state, whole-request failures included; the
+//! stack's answer is always `Ok`.
 //!
 //! # Clone
 //!
-//! `tower::retry::Retry` clones the policy for each request session (each batch): the settled entries and
-//! the attempt count live in that clone; the settings are shared.
+//! `tower::retry::Retry` clones the policy for each request session (each batch): the attempt count lives
+//! in that clone; the settings are shared.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use tokio::time::{Instant, Sleep};
@@ -28,7 +29,6 @@ use crate::sink::SinkError;
 #[derive(Debug, Clone)]
 pub(crate) struct RetryPolicy {
     settings: Arc<RetrySettings>,
-    settled: Vec<(String, EntryState)>,
     attempts: u32,
     retried: u64,
     ambiguous: u64,
@@ -38,7 +38,6 @@ impl RetryPolicy {
     pub(crate) fn new(settings: Arc<RetrySettings>) -> Self {
         Self {
             settings,
-            settled: Vec::new(),
             attempts: 0,
             retried: 0,
             ambiguous: 0,
@@ -55,104 +54,70 @@ impl RetryPolicy {
         (ends.duration_since(formed) <= self.settings.elapsed_limit()).then_some(backoff)
     }
 
-    /// Ends the session: the settled entries plus `rest` become the result.
-    fn finish(
-        &mut self,
-        rest: impl IntoIterator<Item = (String, EntryState)>,
+    fn result(
+        &self,
+        states: Vec<EntryState>,
+        whole_request: bool,
         fatal: Option<(String, String)>,
     ) -> BatchResult {
-        let mut entries = std::mem::take(&mut self.settled);
-        entries.extend(rest);
         BatchResult {
-            entries,
+            states,
             attempts: self.attempts,
             retried: self.retried,
             ambiguous: self.ambiguous,
+            whole_request,
             fatal,
         }
     }
 
-    fn exhausted(&self, last_error: String) -> EntryState {
-        EntryState::Abandoned(AbandonReason::RetriesExhausted {
-            attempts: self.attempts,
-            last_error,
-        })
-    }
-
-    fn on_answer(&mut self, batch: &mut Batch, answer: BatchResult) -> Result<Sleep, BatchResult> {
-        let mut resend: Vec<(String, String)> = Vec::new();
-        let mut unknown = 0u64;
-        for (id, state) in answer.entries {
-            match state {
+    /// Classifies each entry of an answered request.
+    fn on_answer(&self, answer: BatchResult) -> BatchResult {
+        let states = answer
+            .states
+            .into_iter()
+            .map(|state| match state {
                 EntryState::Failed { code, message } => match classify::classify_entry(&code) {
-                    Disposition::Retry { .. } => resend.push((id, format!("{code}: {message}"))),
+                    Disposition::Retry { .. } => EntryState::Resend {
+                        why: format!("{code}: {message}"),
+                        ambiguous: false,
+                    },
                     Disposition::Reject | Disposition::PauseDestination => {
-                        self.settled.push((id, EntryState::Rejected { code, message }));
+                        EntryState::Rejected { code, message }
                     }
                 },
-                EntryState::Unknown => {
-                    unknown += 1;
-                    resend.push((id, "missing from the answer".to_owned()));
-                }
-                final_state => self.settled.push((id, final_state)),
-            }
-        }
-        if resend.is_empty() {
-            return Err(self.finish([], None));
-        }
-        let Some(backoff) = self.next_backoff(batch.formed) else {
-            let rest: Vec<_> = resend
-                .into_iter()
-                .map(|(id, why)| {
-                    let state = self.exhausted(why);
-                    (id, state)
-                })
-                .collect();
-            return Err(self.finish(rest, None));
-        };
-        let keep: HashSet<&str> = resend.iter().map(|(id, _)| id.as_str()).collect();
-        batch.put = batch.put.retain(|e| keep.contains(e.id().as_str()));
-        self.note_retry(batch, resend.len() as u64, unknown);
-        Ok(tokio::time::sleep(backoff))
+                EntryState::Unknown => EntryState::Resend {
+                    why: "missing from the answer".to_owned(),
+                    ambiguous: true,
+                },
+                final_state => final_state,
+            })
+            .collect();
+        self.result(states, false, None)
     }
 
     fn on_error(&mut self, batch: &Batch, error: &BoxError) -> Result<Sleep, BatchResult> {
         let (disposition, code, message) = describe(error);
-        let ids = || batch.put.events().iter().map(|e| e.id().as_str().to_owned());
+        let n = batch.put.len();
+        let all = |state: EntryState| vec![state; n];
         match disposition {
             Disposition::Retry { ambiguous } => {
                 if let Some(backoff) = self.next_backoff(batch.formed) {
-                    let n = batch.put.len() as u64;
-                    self.note_retry(batch, n, if ambiguous { n } else { 0 });
+                    self.note_retry(batch, n as u64, if ambiguous { n as u64 } else { 0 });
                     return Ok(tokio::time::sleep(backoff));
                 }
-                let last = format!("{code}: {message}");
-                let rest: Vec<_> = ids().map(|id| (id, self.exhausted(last.clone()))).collect();
-                Err(self.finish(rest, None))
+                let state = EntryState::Abandoned(AbandonReason::RetriesExhausted {
+                    attempts: self.attempts,
+                    last_error: format!("{code}: {message}"),
+                });
+                Err(self.result(all(state), true, None))
             }
-            Disposition::Reject => {
-                let rest: Vec<_> = ids()
-                    .map(|id| {
-                        let state = EntryState::Rejected {
-                            code: code.clone(),
-                            message: message.clone(),
-                        };
-                        (id, state)
-                    })
-                    .collect();
-                Err(self.finish(rest, None))
-            }
+            Disposition::Reject => Err(self.result(all(EntryState::Rejected { code, message }), true, None)),
             Disposition::PauseDestination => {
-                let rest: Vec<_> = ids()
-                    .map(|id| {
-                        let state = EntryState::Rejected {
-                            code: code.clone(),
-                            message: message.clone(),
-                        };
-                        (id, state)
-                    })
-                    .collect();
-                Err(self.finish(rest, Some((code, message))))
+                let state = EntryState::Rejected {
+                    code: code.clone(),
+                    message: message.clone(),
+                };
+                Err(self.result(all(state), true, Some((code, message))))
             }
         }
     }
@@ -167,7 +132,7 @@ impl RetryPolicy {
             events,
             ambiguous,
             attempt = self.attempts,
-            "Retrying entries."
+            "Retrying the whole request."
         );
     }
 }
@@ -206,7 +171,7 @@ impl tower::retry::Policy<Batch, BatchResult, BoxError> for RetryPolicy {
     ) -> Option<Self::Future> {
         self.attempts += 1;
         let step = match result {
-            Ok(answer) => self.on_answer(batch, std::mem::take(answer)),
+            Ok(answer) => Err(self.on_answer(std::mem::take(answer))),
             Err(error) => self.on_error(batch, error),
         };
         match step {

@@ -50,12 +50,6 @@ impl PutRequest {
     pub fn body_len(&self) -> usize {
         request_body_len(self.events.iter())
     }
-
-    /// The same destination with only the entries for which `keep` is true (a per-entry retry).
-    pub(crate) fn retain(&self, mut keep: impl FnMut(&AuditEvent) -> bool) -> Self {
-        let events: Vec<AuditEvent> = self.events.iter().filter(|e| keep(e)).cloned().collect();
-        Self::new(self.destination.clone(), events)
-    }
 }
 
 /// An entry the destination accepted: the caller's `id` and the `eventID` the destination assigned.
@@ -74,6 +68,10 @@ impl EntryOk {
     /// The `eventID` the destination assigned (CloudTrail's id of the stored event).
     pub fn event_id(&self) -> &str {
         &self.event_id
+    }
+
+    pub(crate) fn into_event_id(self) -> String {
+        self.event_id
     }
 }
 
@@ -100,6 +98,10 @@ impl EntryFailure {
     /// The per-entry `errorMessage`.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    pub(crate) fn into_code_message(self) -> (String, String) {
+        (self.code, self.message)
     }
 }
 

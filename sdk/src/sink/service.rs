@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 
 use tower::{BoxError, Service};
 
-use super::{PutResponse, Sink};
+use super::{PutRequest, PutResponse, Sink};
 use crate::batch::{Batch, BatchResult, EntryState};
 
 /// Calls the sink once per request and lists every entry of the request in the result: accepted, failed
@@ -39,41 +39,39 @@ impl Service<Batch> for SinkService {
 
     fn call(&mut self, batch: Batch) -> Self::Future {
         let put = batch.put;
-        let ids: Vec<String> = put.events().iter().map(|e| e.id().as_str().to_owned()).collect();
-        crate::metrics::call(put.destination().name(), ids.len() as u64);
-        let future = self.sink.put(put);
+        crate::metrics::call(put.destination().name(), put.len() as u64);
+        let future = self.sink.put(put.clone());
         Box::pin(async move {
             let response = future.await.map_err(BoxError::from)?;
-            Ok(entries_of(ids, response))
+            Ok(entries_of(&put, response))
         })
     }
 }
 
-/// Lists each sent id with its state in `response`; ids the response does not mention are `Unknown`.
-fn entries_of(ids: Vec<String>, response: PutResponse) -> BatchResult {
+/// The state of each entry of `put` in `response`, in request order; entries the response does not mention
+/// are `Unknown`, and answers for ids not in the request are ignored.
+fn entries_of(put: &PutRequest, response: PutResponse) -> BatchResult {
+    let events = put.events();
+    let mut states = vec![EntryState::Unknown; events.len()];
+    let index: HashMap<&str, usize> = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id().as_str(), i))
+        .collect();
     let (successful, failed) = response.into_parts();
-    let mut answers: HashMap<String, EntryState> = HashMap::with_capacity(ids.len());
     for ok in successful {
-        answers.insert(ok.id().to_owned(), EntryState::Accepted(ok.event_id().to_owned()));
+        if let Some(&i) = index.get(ok.id()) {
+            states[i] = EntryState::Accepted(ok.into_event_id());
+        }
     }
     for f in failed {
-        answers.insert(
-            f.id().to_owned(),
-            EntryState::Failed {
-                code: f.code().to_owned(),
-                message: f.message().to_owned(),
-            },
-        );
+        if let Some(&i) = index.get(f.id()) {
+            let (code, message) = f.into_code_message();
+            states[i] = EntryState::Failed { code, message };
+        }
     }
-    let entries = ids
-        .into_iter()
-        .map(|id| {
-            let state = answers.remove(&id).unwrap_or(EntryState::Unknown);
-            (id, state)
-        })
-        .collect();
     BatchResult {
-        entries,
+        states,
         attempts: 1,
         ..BatchResult::default()
     }
@@ -84,24 +82,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_sent_id_is_listed_and_unknown_ids_are_ignored() {
+    fn every_sent_entry_is_listed_in_order_and_unknown_ids_are_ignored() {
+        let dest = crate::Destination::new(
+            "arn:aws:cloudtrail:us-east-1:123456789012:channel/abc"
+                .parse()
+                .unwrap(),
+        );
+        let entries: Vec<crate::AuditEvent> = ["a", "b", "c"]
+            .iter()
+            .map(|id| crate::AuditEvent::from_json(id.parse().unwrap(), "{}"))
+            .collect();
+        let put = PutRequest::new(dest, entries);
         let response = PutResponse::new()
-            .accepted("a", "E1")
             .failed("b", "Throttling", "slow down")
+            .accepted("a", "E1")
             .accepted("zzz", "E9");
-        let r = entries_of(vec!["a".into(), "b".into(), "c".into()], response);
+        let r = entries_of(&put, response);
         assert_eq!(
-            r.entries,
+            r.states,
             [
-                ("a".to_owned(), EntryState::Accepted("E1".into())),
-                (
-                    "b".to_owned(),
-                    EntryState::Failed {
-                        code: "Throttling".into(),
-                        message: "slow down".into()
-                    }
-                ),
-                ("c".to_owned(), EntryState::Unknown),
+                EntryState::Accepted("E1".into()),
+                EntryState::Failed {
+                    code: "Throttling".into(),
+                    message: "slow down".into()
+                },
+                EntryState::Unknown,
             ]
         );
     }
