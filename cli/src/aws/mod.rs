@@ -72,6 +72,11 @@ impl Aws {
         Ok(())
     }
 
+    /// The loaded configuration (the publisher's `LakeSink` is built on it).
+    pub(crate) fn sdk_config(&self) -> &SdkConfig {
+        &self.config
+    }
+
     /// The Region.
     pub(crate) fn region(&self) -> &str {
         &self.region
@@ -80,10 +85,5 @@ impl Aws {
     /// A CloudTrail control-plane client (standard retries).
     pub(crate) fn control(&self) -> aws_sdk_cloudtrail::Client {
         aws_sdk_cloudtrail::Client::new(&self.config)
-    }
-
-    /// A `cloudtrail-data` client (standard retries).
-    pub(crate) fn data(&self) -> aws_sdk_cloudtraildata::Client {
-        aws_sdk_cloudtraildata::Client::new(&self.config)
     }
 }

@@ -2,10 +2,11 @@
 //! progress and resume.
 //!
 //! A reader thread cuts the input into records and checks each (constant memory: at most a few thousand
-//! records are between the reader and Lake at any time). The async side hands valid entries to a [`Sink`]
-//! and settles each record from its receipt: counts, the reject file, and the resume journal (`state`).
+//! records are between the reader and Lake at any time). The async side hands valid entries to the SDK
+//! publisher (through the [`Sink`] adapter in `publisher.rs`, which owns batching and every retry) and
+//! settles each record from its receipt: counts, the reject file, and the resume journal (`state`).
 
-mod direct;
+mod publisher;
 mod rejects;
 mod sink;
 mod state;
@@ -19,7 +20,7 @@ use std::time::Instant;
 use ctlake::{AuditEvent, ChannelArn};
 use tokio::sync::mpsc;
 
-use self::direct::DirectSink;
+use self::publisher::PublisherSink;
 use self::rejects::RejectFile;
 use self::sink::{Fatal, Sink, Submission};
 use self::state::{Earlier, Identity, Journal, RangeSet};
@@ -139,12 +140,11 @@ pub(crate) async fn run(args: PutEventsArgs, ctx: &Context) -> CliResult {
     );
 
     let (receipts_tx, receipts_rx) = mpsc::unbounded_channel();
-    let sink = DirectSink::new(
-        aws.data(),
-        channel.to_string(),
-        args.external_id.clone(),
+    let sink = PublisherSink::new(
+        aws.sdk_config(),
+        destination(&channel, args.external_id.as_deref(), &aws)?,
         receipts_tx,
-    );
+    )?;
     let tracker = Tracker::new(journal, rejects, &earlier);
     let started = Instant::now();
     let run = drive(sink, tracker, records_rx, receipts_rx, &bar, &consumed).await?;
@@ -240,7 +240,11 @@ pub(crate) async fn publish(
         records_tx,
     );
     let (receipts_tx, receipts_rx) = mpsc::unbounded_channel();
-    let sink = DirectSink::new(aws.data(), channel.to_string(), external_id, receipts_tx);
+    let sink = PublisherSink::new(
+        aws.sdk_config(),
+        destination(channel, external_id.as_deref(), aws)?,
+        receipts_tx,
+    )?;
     let earlier = Earlier::default();
     let started = Instant::now();
     let Drive {
@@ -274,6 +278,28 @@ pub(crate) async fn publish(
     summary.channel_arn = channel.to_string();
     summary.complete = read_to_end && broken.is_none() && tracker.unfinished() == 0;
     Ok(summary)
+}
+
+/// The publisher's destination: the channel, its external ID, and the configured Region (as every other
+/// command calls).
+fn destination(
+    channel: &ChannelArn,
+    external_id: Option<&str>,
+    aws: &crate::aws::Aws,
+) -> CliResult<ctlake::Destination> {
+    let external_id = external_id
+        .map(|id| {
+            id.parse::<ctlake::ExternalId>()
+                .map_err(|e| CliError::usage(format!("--external-id: {e}")))
+        })
+        .transpose()?;
+    ctlake::Destination::builder()
+        .name(channel.as_str())
+        .channel_arn(channel.clone())
+        .set_external_id(external_id)
+        .region(aws.region())
+        .build()
+        .map_err(|e| CliError::usage(format!("--channel-arn: {e}")))
 }
 
 /// Opens the input at the start, or where an earlier run stopped.

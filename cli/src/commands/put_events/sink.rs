@@ -1,6 +1,5 @@
 //! What put-events needs from whatever publishes: take entries with backpressure, report one receipt per
-//! entry, finish. The SDK publisher implements it; so does the direct `PutAuditEvents` sink used until the
-//! publisher is wired in (`direct.rs`).
+//! entry, finish. The SDK publisher implements it (`publisher.rs`), and owns every retry.
 
 use ctlake::AuditEvent;
 use tokio::sync::mpsc;
@@ -22,7 +21,8 @@ pub(crate) enum Fate {
         /// Lake's `eventID`.
         event_id: String,
     },
-    /// Refused by Lake for good (a per-entry error code other than a retryable one, or retries exhausted).
+    /// Refused by Lake for good (a per-entry error code other than a retryable one, or a retryable one after
+    /// the publisher's retries ran out).
     Rejected {
         /// Lake's per-entry error code.
         code: String,
@@ -38,7 +38,7 @@ pub(crate) struct Receipt {
     pub(crate) index: u64,
     /// How it ended.
     pub(crate) fate: Fate,
-    /// How many times it was sent again after a retryable failure.
+    /// How many times it was sent again after a retryable failure (whole-request or per-entry).
     pub(crate) retries: u32,
 }
 
