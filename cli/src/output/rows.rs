@@ -1,9 +1,11 @@
 //! Streaming tabular output: rows are written as they arrive (json, text, csv) or collected into a table.
 //!
-//! - json: an array of objects, one per row, keys in column order (a repeated column name gets `_2`, `_3`…);
+//! - json: an array of objects, one per row, keys in column order (a repeated column name gets `_2`, `_3`…),
+//!   SQL NULL as `null`;
 //! - text: tab-separated values, one row per line, no header; tabs, newlines and backslashes escaped as
 //!   `\t`, `\n`, `\\`;
 //! - csv: RFC 4180, with a header row;
+//! - text, csv and table print SQL NULL as an empty value;
 //! - table: one table with a header.
 
 use std::io::{BufWriter, Stdout, Write};
@@ -50,28 +52,33 @@ impl RowWriter {
         Ok(writer)
     }
 
-    /// Writes one row (values in column order).
+    /// Writes one row (values in column order, `None` for SQL NULL).
     ///
     /// # Errors
     /// When standard output cannot be written.
-    pub(crate) fn row(&mut self, values: &[String]) -> CliResult<()> {
+    pub(crate) fn row(&mut self, cells: &[Option<String>]) -> CliResult<()> {
         self.rows += 1;
-        match self.format {
-            OutputFormat::Json => {
-                let mut s = String::from(if self.rows == 1 { "\n  {" } else { ",\n  {" });
-                for (i, (k, v)) in self.keys.iter().zip(values).enumerate() {
-                    if i > 0 {
-                        s.push_str(", ");
-                    }
-                    s.push_str(&json_string(k));
-                    s.push_str(": ");
-                    s.push_str(&json_string(v));
+        if self.format == OutputFormat::Json {
+            let mut s = String::from(if self.rows == 1 { "\n  {" } else { ",\n  {" });
+            for (i, (k, v)) in self.keys.iter().zip(cells).enumerate() {
+                if i > 0 {
+                    s.push_str(", ");
                 }
-                s.push('}');
-                self.write(s.as_bytes())
+                s.push_str(&json_string(k));
+                s.push_str(": ");
+                match v {
+                    Some(v) => s.push_str(&json_string(v)),
+                    None => s.push_str("null"),
+                }
             }
+            s.push('}');
+            return self.write(s.as_bytes());
+        }
+        let values: Vec<String> = cells.iter().map(|v| v.clone().unwrap_or_default()).collect();
+        match self.format {
+            OutputFormat::Json => Ok(()),
             OutputFormat::Csv => {
-                let line = csv_line(values);
+                let line = csv_line(&values);
                 self.write(line.as_bytes())
             }
             OutputFormat::Text => {
@@ -85,7 +92,7 @@ impl RowWriter {
             }
             OutputFormat::Table => {
                 if let Some(table) = &mut self.table {
-                    table.add_row(values.iter().cloned());
+                    table.add_row(values);
                 }
                 Ok(())
             }

@@ -45,6 +45,23 @@ fn results_in_every_format() {
 }
 
 #[test]
+fn null_values_keep_their_column() {
+    let (lake, store) = lake_with_events();
+    // Lake sends a NULL as an empty cell in its place; the values after it stay in their columns.
+    let sql = "SELECT element_at(eventData.requestParameters, 'n') AS n, \
+               element_at(eventData.requestParameters, 'missing') AS missing, eventData.UID AS uid \
+               FROM {eds} WHERE eventData.UID = 'q-3'";
+    let json = lake.ctlake(&["--output", "json", "query", sql, "--event-data-store", &store]);
+    assert_eq!(json.code, 0, "{json:?}");
+    assert_eq!(
+        json.json(),
+        serde_json::json!([{"n": "3", "_col1": null, "uid": "q-3"}])
+    );
+    let text = lake.ctlake(&["--output", "text", "query", sql, "--event-data-store", &store]);
+    assert_eq!(text.stdout, "3\t\tq-3\n", "{text:?}");
+}
+
+#[test]
 fn saved_queries_run() {
     let (lake, store) = lake_with_events();
     let run = lake.ctlake(&[

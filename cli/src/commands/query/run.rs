@@ -129,13 +129,20 @@ async fn print_pages(client: &Client, query_id: &str, ctx: &Context) -> CliResul
             .await
             .map_err(|e| sdk_error("GetQueryResults", e))?;
         for row in page.query_result_rows() {
-            // Each row is a list of one-entry maps {column: value}, in SELECT order.
+            // Each row is a list of one-entry maps {column: value}, in SELECT order; a NULL is an empty map that
+            // keeps its position (its column is named `_colN` when the first row has it).
             let mut columns = Vec::with_capacity(row.len());
             let mut values = Vec::with_capacity(row.len());
-            for cell in row {
-                for (k, v) in cell {
-                    columns.push(k.clone());
-                    values.push(v.clone());
+            for (i, cell) in row.iter().enumerate() {
+                match cell.iter().next() {
+                    Some((k, v)) => {
+                        columns.push(k.clone());
+                        values.push(Some(v.clone()));
+                    }
+                    None => {
+                        columns.push(format!("_col{i}"));
+                        values.push(None);
+                    }
                 }
             }
             let w = match &mut writer {
