@@ -163,6 +163,11 @@ pub(crate) enum Command {
     #[command(after_help = PUT_EVENTS_EXAMPLES)]
     PutEvents(PutEventsArgs),
 
+    // The help of these two is their Args struct's doc comment (`commands/alarms/args.rs`).
+    IngestAlarms(crate::commands::alarms::args::IngestAlarmsArgs),
+
+    ServeSns(crate::commands::alarms::args::ServeSnsArgs),
+
     /// Rank the changes made before an alarm by how likely they caused it, and say why.
     ///
     /// Reads the alarm's latest `alarm.triggered` event (recorded by `ingest-alarms` or `serve-sns`) and the
@@ -170,6 +175,7 @@ pub(crate) enum Command {
     /// region, service (the alarm's metric namespace), the alarm's dimension values in the change, named resources
     /// and risk (the CIS rule sets: IAM, security groups, network ACLs, gateways, routes, CloudTrail, KMS). Each
     /// candidate shows its score components and why they have their values (--output json has them all).
+    #[command(after_help = SUGGEST_CAUSES_EXAMPLES)]
     SuggestCauses(crate::commands::suggest_causes::SuggestCausesArgs),
 
     /// Check events in a file (NDJSON or a JSON array) without sending anything.
@@ -441,6 +447,13 @@ Examples:
     --event-data-store my-store --output table
   ctlake query --saved top-actors --event-data-store my-store --output csv > actors.csv
   ctlake query 'SELECT eventData.UID FROM EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE LIMIT 10' --output text";
+
+const SUGGEST_CAUSES_EXAMPLES: &str = "\
+Examples:
+  ctlake suggest-causes --alarm cpu-high --event-data-store my-store --output table
+  # An earlier incident, looking back 6 hours, the top 3 as JSON:
+  ctlake suggest-causes --alarm api-5xx-rate --at 2024-05-01T10:15:00Z --window 6h --limit 3 \\
+    --event-data-store my-store";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:

@@ -9,8 +9,10 @@
 //! * [`UrlPolicy::allow_test_origin`]: URLs on this origin (e.g. `http://127.0.0.1:40123`, where a test serves a
 //!   locally generated certificate) are accepted as they are;
 //! * [`UrlPolicy::aws_via_test_origin`]: AWS URLs are still checked as in production, then fetched from this
-//!   origin with the original `Host` header (how `moto_server` serves its SNS certificates and answers
-//!   `ConfirmSubscription`).
+//!   origin with the original `Host` header: a test's stand-in for SNS, such as a loopback front to
+//!   `moto_server`, which serves the certificates of the notifications it signs and answers
+//!   `ConfirmSubscription`. (moto_server 5.2.1 routes an unsigned GET by its credentials, not by its `Host`, so
+//!   the front adds an SNS credential scope; see `cli/tests/it/alarms.rs`.)
 
 use http::Uri;
 

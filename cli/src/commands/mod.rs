@@ -11,6 +11,7 @@
 //! AWS clients come from `ctx.aws().await?`, and the returned [`Outcome`](crate::exit::Outcome) or
 //! [`CliError`](crate::exit::CliError) decides the exit code.
 
+pub(crate) mod alarms;
 pub(crate) mod catalog;
 pub(crate) mod completions;
 pub(crate) mod integration;
@@ -36,6 +37,8 @@ pub(crate) async fn run(command: Command, ctx: &Context) -> CliResult {
         Command::Validate(args) => validate::run(args, ctx).await,
         Command::PutEvents(args) => put_events::run(args, ctx).await,
         Command::SuggestCauses(args) => suggest_causes::run(args, ctx).await,
+        Command::IngestAlarms(args) => alarms::ingest_alarms(args, ctx).await,
+        Command::ServeSns(args) => alarms::serve_sns(args, ctx).await,
         Command::Quickstart(args) => quickstart::run(args, ctx).await,
         Command::Local(LocalCommand::Serve(args)) => local::serve(args, ctx).await,
     }

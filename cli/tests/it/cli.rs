@@ -20,6 +20,9 @@ fn help_is_stable() {
         ("quickstart_help", &["quickstart", "--help"][..]),
         ("local_serve_help", &["local", "serve", "--help"][..]),
         ("completions_help", &["completions", "--help"][..]),
+        ("ingest_alarms_help", &["ingest-alarms", "--help"][..]),
+        ("serve_sns_help", &["serve-sns", "--help"][..]),
+        ("suggest_causes_help", &["suggest-causes", "--help"][..]),
     ] {
         let run = ctlake(args);
         assert_eq!(run.code, 0, "{run:?}");
@@ -37,6 +40,9 @@ fn every_command_documents_examples() {
         "query",
         "quickstart",
         "completions",
+        "ingest-alarms",
+        "serve-sns",
+        "suggest-causes",
     ] {
         let run = ctlake(&[cmd, "--help"]);
         assert!(run.stdout.contains("Examples:"), "{cmd}: {run:?}");

@@ -5,6 +5,7 @@
 
 mod harness;
 
+mod alarms;
 mod catalog;
 mod cli;
 mod integration;
