@@ -264,10 +264,33 @@ fn ingest_alarms_records_incidents_and_deletes_messages_only_once_lake_accepted_
         state["alarms"][format!("arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:cpu-high")]["state"],
         "OK"
     );
+    // suggest-causes finds the alarm that came through SQS, at the incident's start (not at its repeat).
+    let report = lake.ctlake(&[
+        "--output",
+        "json",
+        "suggest-causes",
+        "--alarm",
+        "cpu-high",
+        "--event-data-store",
+        &store,
+    ]);
+    assert_eq!(report.code, 0, "{report:?}");
+    let report = report.json();
+    assert_eq!(report["alarm"], "cpu-high", "{report}");
+    assert!(
+        report["alarmTime"]
+            .as_str()
+            .unwrap()
+            .starts_with("2024-05-01T10:15:00"),
+        "{report}"
+    );
+    assert_eq!(report["region"], "us-east-1", "{report}");
+    assert_eq!(report["changesConsidered"], 0, "{report}");
 
-    // 3. Raw delivery: a metric-math alarm and one whose name breaks Lake's limits (its UID would be over 1024
-    //    characters). The broken one goes to the reject file and its message is deleted; --max-messages ends the
-    //    run without --once.
+    // 3. Raw delivery: a metric-math alarm, one whose name breaks Lake's limits (its UID would be over 1024
+    //    characters), a message that is not JSON and an alarm with an unknown state. The three broken ones go to
+    //    the reject file with their reasons and their messages are deleted; --max-messages ends the run without
+    //    --once.
     publish(
         &lake,
         &moto,
@@ -280,6 +303,13 @@ fn ingest_alarms_records_incidents_and_deletes_messages_only_once_lake_accepted_
         &moto,
         &raw_topic,
         &alarm(&long_name, "OK", "ALARM", "2024-05-01T11:01:00.000+0000"),
+    );
+    publish(&lake, &moto, &raw_topic, "{\"AlarmName\": ");
+    publish(
+        &lake,
+        &moto,
+        &raw_topic,
+        &alarm("disk-full", "OK", "ALARMING", "2024-05-01T11:02:00.000+0000"),
     );
     let raw_url = format!("sqs://{raw_queue}");
     let rejects = lake.path("rejects.jsonl");
@@ -297,7 +327,7 @@ fn ingest_alarms_records_incidents_and_deletes_messages_only_once_lake_accepted_
             "--external-id",
             "alarms-ext-1",
             "--max-messages",
-            "2",
+            "4",
             "--wait-seconds",
             "1",
             "--reject-file",
@@ -306,7 +336,11 @@ fn ingest_alarms_records_incidents_and_deletes_messages_only_once_lake_accepted_
     );
     assert_eq!(run.code, 1, "{run:?}");
     let summary = run.json();
-    assert_eq!(summary["messagesDeleted"], 2, "{summary}");
+    assert_eq!(summary["messagesDeleted"], 4, "{summary}");
+    assert_eq!(summary["messagesLeft"], json!([]), "{summary}");
+    let rejected = summary["messagesRejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 2, "{summary}");
+    assert!(run.stderr.contains("written to the reject file"), "{run:?}");
     assert_eq!(summary["events"]["acceptedByKind"], json!({"alarm.triggered": 1}));
     assert_eq!(
         summary["events"]["rejectedByCode"],
@@ -318,14 +352,36 @@ fn ingest_alarms_records_incidents_and_deletes_messages_only_once_lake_accepted_
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 1);
-    assert_eq!(lines[0]["kind"], "alarm");
-    assert_eq!(lines[0]["code"], "ValidationFailed");
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    let event = lines.iter().find(|l| l["kind"] == "alarm").unwrap();
+    assert_eq!(event["code"], "ValidationFailed");
+    assert!(event["message"].as_str().unwrap().contains("UID"), "{event}");
+    // The messages, with their bodies as received (SQS message ids, since delivery is raw).
+    let mut messages: Vec<(&str, &str, &str)> = lines
+        .iter()
+        .filter(|l| l["kind"] == "message")
+        .map(|l| {
+            (
+                l["code"].as_str().unwrap(),
+                l["message"].as_str().unwrap(),
+                l["body"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    messages.sort_unstable();
+    assert_eq!(messages.len(), 2, "{lines:?}");
+    assert_eq!(messages[0].0, "MalformedMessage");
+    assert_eq!(messages[1].0, "MalformedMessage");
+    let not_json = messages.iter().find(|m| m.2 == "{\"AlarmName\": ").unwrap();
+    assert!(not_json.1.contains("not JSON (line 1"), "{not_json:?}");
+    let bad_state = messages.iter().find(|m| m.2.contains("disk-full")).unwrap();
     assert!(
-        lines[0]["message"].as_str().unwrap().contains("UID"),
-        "{}",
-        lines[0]
+        bad_state.1.contains("NewStateValue") && bad_state.1.contains("ALARMING"),
+        "{bad_state:?}"
     );
+    for m in rejected {
+        assert_eq!(m["code"], "MalformedMessage", "{summary}");
+    }
     assert_eq!(
         alarm_events(&lake, &store, "network-out"),
         [("alarm.triggered".into(), "false".into(), String::new())]
@@ -596,30 +652,55 @@ fn fixtures() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sns"))
 }
 
-/// A SubscriptionConfirmation for `topic`, signed (SignatureVersion 2) with the fixture key over the string to
-/// sign of the SNS documentation, its certificate at `cert_origin`.
-fn signed_confirmation(topic: &str, token: &str, cert_origin: &str) -> Value {
+/// A SubscriptionConfirmation (or UnsubscribeConfirmation, `kind`) for `topic`, signed with the fixture key,
+/// its certificate at `cert_origin`.
+fn signed_confirmation_of(kind: &str, topic: &str, token: &str, cert_origin: &str) -> Value {
     let subscribe_url = format!(
         "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn={topic}&Token={token}"
     );
-    let mut message = json!({
-        "Type": "SubscriptionConfirmation", "MessageId": format!("confirm-{token}"), "Token": token,
+    signed(json!({
+        "Type": kind, "MessageId": format!("confirm-{token}"), "Token": token,
         "TopicArn": topic, "Timestamp": "2024-05-01T09:00:00.000Z",
         "Message": format!("You have chosen to subscribe to the topic {topic}.\nTo confirm the subscription, visit the SubscribeURL included in this message."),
         "SubscribeURL": subscribe_url, "SignatureVersion": "2",
         "SigningCertURL": format!("{cert_origin}/cert.pem"),
-    });
+    }))
+}
+
+/// A SubscriptionConfirmation for `topic`, signed (SignatureVersion 2), its certificate at `cert_origin`.
+fn signed_confirmation(topic: &str, token: &str, cert_origin: &str) -> Value {
+    signed_confirmation_of("SubscriptionConfirmation", topic, token, cert_origin)
+}
+
+/// A Notification of `message` on `topic`, signed (SignatureVersion 2), its certificate at `cert_url`.
+fn signed_notification(topic: &str, id: &str, message: &str, cert_url: &str) -> Value {
+    signed(json!({
+        "Type": "Notification", "MessageId": id, "TopicArn": topic, "Message": message,
+        "Timestamp": "2024-05-01T10:15:01.000Z", "SignatureVersion": "2", "SigningCertURL": cert_url,
+    }))
+}
+
+/// Signs `message` (SignatureVersion 2, SHA256withRSA) with the fixture key over the string to sign of the SNS
+/// documentation: the fields of its `Type`, in order, each as `name\nvalue\n`.
+fn signed(mut message: Value) -> Value {
+    let fields: &[&str] = if message["Type"] == "Notification" {
+        &["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
+    } else {
+        &[
+            "Message",
+            "MessageId",
+            "SubscribeURL",
+            "Timestamp",
+            "Token",
+            "TopicArn",
+            "Type",
+        ]
+    };
     let mut text = String::new();
-    for key in [
-        "Message",
-        "MessageId",
-        "SubscribeURL",
-        "Timestamp",
-        "Token",
-        "TopicArn",
-        "Type",
-    ] {
-        text.push_str(&format!("{key}\n{}\n", message[key].as_str().unwrap()));
+    for key in fields {
+        if let Some(value) = message[*key].as_str() {
+            text.push_str(&format!("{key}\n{value}\n"));
+        }
     }
     let pem = std::fs::read_to_string(fixtures().join("test-key.pem")).unwrap();
     let der = base64::engine::general_purpose::STANDARD
@@ -788,8 +869,40 @@ fn serve_sns_verifies_moto_signatures_records_alarms_and_log_deliveries_and_sugg
     tampered["Token"] = json!("tok-4");
     let (status, body) = post(&server.url, &tampered.to_string());
     assert_eq!(status, 403, "{body}");
+    assert!(body.contains("signature does not match"), "{body}");
     let (status, _) = post(&server.url, "{not json");
     assert_eq!(status, 400);
+    // An UnsubscribeConfirmation of a configured topic is verified and acknowledged; nothing is visited.
+    let (status, body) = post(
+        &server.url,
+        &signed_confirmation_of("UnsubscribeConfirmation", &alarms, "tok-6", &cert_origin).to_string(),
+    );
+    assert_eq!(
+        (status, body.trim()),
+        (200, format!("unsubscribed from {alarms}").as_str())
+    );
+    // Notifications: a signed one whose message was changed afterwards, and one whose certificate is not on an
+    // SNS host (refused before any download), are refused and record nothing.
+    let cert_url = format!("{cert_origin}/cert.pem");
+    let mut tampered = signed_notification(
+        &alarms,
+        "n-1",
+        &alarm("forged", "OK", "ALARM", "2024-05-01T10:15:00.000+0000"),
+        &cert_url,
+    );
+    tampered["Message"] = json!(alarm("forged", "OK", "ALARM", "2024-05-01T10:15:01.000+0000"));
+    let (status, body) = post(&server.url, &tampered.to_string());
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("signature does not match"), "{body}");
+    let elsewhere = signed_notification(
+        &alarms,
+        "n-2",
+        &alarm("forged", "OK", "ALARM", "2024-05-01T10:15:00.000+0000"),
+        "https://sns.us-east-1.amazonaws.com.evil.example/SimpleNotificationService-x.pem",
+    );
+    let (status, body) = post(&server.url, &elsewhere.to_string());
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("is not an SNS host"), "{body}");
     // A configured topic moto does not know: ConfirmSubscription fails there, serve-sns answers 502 (SNS would
     // send the confirmation again).
     let (status, body) = post(
@@ -872,6 +985,7 @@ fn serve_sns_verifies_moto_signatures_records_alarms_and_log_deliveries_and_sugg
         [("alarm.triggered".into(), "false".into(), String::new())]
     );
     assert!(alarm_events(&lake, &store, "elsewhere").is_empty());
+    assert!(alarm_events(&lake, &store, "forged").is_empty());
 
     // Which change caused it? The resize of the alarmed instance, and why.
     let run = lake.ctlake(&[
@@ -938,12 +1052,13 @@ fn serve_sns_verifies_moto_signatures_records_alarms_and_log_deliveries_and_sugg
         json!({"alarm.triggered": 1, "change": 5}),
         "{summary}"
     );
-    // 200: the confirmation, the log delivery, the alarm; refused: the other topic's confirmation and
-    // notification, the tampered confirmation, the broken body; 502: the confirmation moto refused.
-    assert_eq!(summary["answeredOk"], 3, "{summary}");
-    assert_eq!(summary["refused"], 4, "{summary}");
+    // 200: the confirmation, the unsubscribe confirmation, the log delivery, the alarm; refused: the other
+    // topic's confirmation and notification, the tampered confirmation and notification, the notification
+    // with a foreign certificate host, the broken body; 502: the confirmation moto refused.
+    assert_eq!(summary["answeredOk"], 4, "{summary}");
+    assert_eq!(summary["refused"], 6, "{summary}");
     assert_eq!(summary["retryLater"], 1, "{summary}");
-    assert_eq!(summary["requests"], 8, "{summary}");
+    assert_eq!(summary["requests"], 11, "{summary}");
     // Both moto notifications were verified with moto's own certificates, fetched through the front.
     let certificates = forwarded
         .lock()

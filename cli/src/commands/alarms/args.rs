@@ -23,7 +23,9 @@ pub(crate) struct LakeArgs {
     pub(crate) state_file: PathBuf,
 
     /// Append every event Lake refuses for good to this file (JSON lines) with its code and reason; the
-    /// message that carried it is then done.
+    /// message that carried it is then done. ingest-alarms also writes each message that is not an alarm
+    /// notification or cannot be read here (code NotAnAlarm or MalformedMessage, with the reason and the body)
+    /// and deletes it.
     #[arg(long, value_name = "F")]
     pub(crate) reject_file: Option<PathBuf>,
 }
@@ -40,15 +42,16 @@ pub(crate) struct LakeArgs {
 /// (ChannelNotFound, ChannelInsufficientPermission: a wrong --external-id, say) the run stops with exit code
 /// 254 and the messages stay on the queue, visible again at once; messages Lake could not take after the
 /// publisher's retries stay too and come back after the visibility timeout. Messages that are not alarm
-/// notifications are left on the queue (for its dead-letter queue) and listed in the summary; SNS subscription
-/// confirmations are deleted after their SubscribeURL is printed.
+/// notifications, or cannot be read, are written to --reject-file with the reason and deleted (without
+/// --reject-file they are left on the queue, for its dead-letter queue); either way they are listed in the
+/// summary. SNS subscription confirmations are deleted after their SubscribeURL is printed.
 ///
 /// Endpoints: --endpoint-url sends SQS and Lake calls to one URL; use AWS_ENDPOINT_URL_SQS and
 /// AWS_ENDPOINT_URL_CLOUDTRAIL_DATA to send them to different places.
 ///
 /// Runs until Ctrl-C or SIGTERM, or with --once until the queue is empty, or until --max-messages were
-/// received; then prints a summary. The exit code is 1 when an event was rejected or a message was left on the
-/// queue.
+/// received; then prints a summary. The exit code is 1 when an event or a message was rejected or a message
+/// was left on the queue.
 #[derive(Debug, Args)]
 #[command(after_help = INGEST_ALARMS_EXAMPLES)]
 pub(crate) struct IngestAlarmsArgs {

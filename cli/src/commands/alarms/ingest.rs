@@ -11,7 +11,7 @@ use ctlake_changes::read::{MAX_MESSAGES_PER_RECEIVE, QueueMessage, SqsQueue};
 use super::args::IngestAlarmsArgs;
 use super::intake::{Alarm, AlarmIntake};
 use super::publish::{Lake, Settled};
-use super::summary::{Confirmation, IngestSummary, LeftMessage};
+use super::summary::{Confirmation, IngestSummary, LeftMessage, RejectedMessage};
 use crate::cli::OutputFormat;
 use crate::commands::put_events::interrupt_signal;
 use crate::context::Context;
@@ -22,6 +22,13 @@ const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Consecutive ReceiveMessage failures before the run gives up.
 const MAX_RECEIVE_FAILURES: u32 = 5;
+
+/// Reject-file code of a message that cannot be read: not JSON, or a broken SNS envelope or alarm.
+pub(crate) const MALFORMED: &str = "MalformedMessage";
+
+/// Reject-file code of a readable message that is not an alarm notification (plain text, a CloudTrail
+/// log-delivery notification, …).
+pub(crate) const NOT_AN_ALARM: &str = "NotAnAlarm";
 
 /// The queue as given.
 enum Queue {
@@ -35,8 +42,9 @@ enum Sorted {
     Alarms(QueueMessage, Vec<Alarm>),
     /// Subscription confirmations: nothing to record, delete.
     Confirmations(QueueMessage, Vec<Confirmation>),
-    /// Not an alarm notification, or a broken one: left on the queue.
-    Other(QueueMessage, String),
+    /// Not an alarm notification ([`NOT_AN_ALARM`]) or a broken one ([`MALFORMED`]), with why: written to
+    /// the reject file and deleted, or left on the queue when there is none.
+    Other(QueueMessage, &'static str, String),
 }
 
 fn sort(message: QueueMessage) -> Sorted {
@@ -44,7 +52,7 @@ fn sort(message: QueueMessage) -> Sorted {
         Ok(messages) => messages,
         Err(e) => {
             let reason = e.to_string();
-            return Sorted::Other(message, reason);
+            return Sorted::Other(message, MALFORMED, reason);
         }
     };
     let mut alarms = Vec::new();
@@ -75,6 +83,7 @@ fn sort(message: QueueMessage) -> Sorted {
     if !others.is_empty() {
         Sorted::Other(
             message,
+            NOT_AN_ALARM,
             format!("not an alarm notification: {}", others.join("; ")),
         )
     } else if alarms.is_empty() {
@@ -181,6 +190,7 @@ pub(crate) async fn run(args: IngestAlarmsArgs, ctx: &Context) -> CliResult {
             done,
             again,
             left,
+            rejected,
             confirmations,
             refusal,
         } = match outcome {
@@ -216,6 +226,13 @@ pub(crate) async fn run(args: IngestAlarmsArgs, ctx: &Context) -> CliResult {
             ));
         }
         summary.confirmations.extend(confirmations);
+        for r in &rejected {
+            ctx.ui.warn(format!(
+                "message {} written to the reject file ({}): {}",
+                r.message_id, r.code, r.reason
+            ));
+        }
+        summary.messages_rejected.extend(rejected);
         for (message, reason) in &left {
             ctx.ui.warn(format!(
                 "message {} left on the queue: {reason}",
@@ -275,7 +292,10 @@ pub(crate) async fn run(args: IngestAlarmsArgs, ctx: &Context) -> CliResult {
         summary.messages_received, summary.messages_deleted, summary.events.accepted, summary.events.rejected
     ));
     Ok(
-        if summary.events.rejected == 0 && summary.messages_left.is_empty() {
+        if summary.events.rejected == 0
+            && summary.messages_left.is_empty()
+            && summary.messages_rejected.is_empty()
+        {
             Outcome::Success
         } else {
             Outcome::Partial
@@ -290,8 +310,10 @@ struct Batch {
     done: Vec<QueueMessage>,
     /// Keep these for another try, with why.
     again: Vec<(QueueMessage, String)>,
-    /// Not alarm notifications: left on the queue, with why.
+    /// Not alarm notifications, and no reject file: left on the queue, with why.
     left: Vec<(QueueMessage, String)>,
+    /// Not alarm notifications written to the reject file (their messages are in `done`).
+    rejected: Vec<RejectedMessage>,
     /// Confirmations found (their messages are in `done`).
     confirmations: Vec<Confirmation>,
     /// Lake refused the channel, credentials or account.
@@ -316,7 +338,18 @@ async fn handle_batch(
                 batch.confirmations.extend(confirmations);
                 batch.done.push(message);
             }
-            Sorted::Other(message, reason) => batch.left.push((message, reason)),
+            Sorted::Other(message, code, reason) => {
+                if lake.reject_message(&message.message_id, code, &reason, &message.body)? {
+                    batch.rejected.push(RejectedMessage {
+                        message_id: message.message_id.clone(),
+                        code: code.to_owned(),
+                        reason,
+                    });
+                    batch.done.push(message);
+                } else {
+                    batch.left.push((message, reason));
+                }
+            }
         }
     }
     if with_alarms.is_empty() {
@@ -401,18 +434,21 @@ mod tests {
             c[0].subscribe_url.as_deref(),
             Some("https://sns.us-east-1.amazonaws.com/?x")
         );
-        let Sorted::Other(_, why) = sort(message(r#"{"s3Bucket":"b","s3ObjectKey":["k"]}"#)) else {
+        let Sorted::Other(_, code, why) = sort(message(r#"{"s3Bucket":"b","s3ObjectKey":["k"]}"#)) else {
             panic!("not an alarm")
         };
         assert!(why.contains("CloudTrail log-delivery"), "{why}");
-        let Sorted::Other(_, why) = sort(message("{not json")) else {
+        assert_eq!(code, NOT_AN_ALARM);
+        let Sorted::Other(_, code, why) = sort(message("{not json")) else {
             panic!("broken")
         };
         assert!(why.contains("not JSON"), "{why}");
+        assert_eq!(code, MALFORMED);
         let broken = ALARM.replace("\"ALARM\"", "\"ALARMING\"");
-        let Sorted::Other(_, why) = sort(message(&broken)) else {
+        let Sorted::Other(_, code, why) = sort(message(&broken)) else {
             panic!("broken")
         };
         assert!(why.contains("NewStateValue"), "{why}");
+        assert_eq!(code, MALFORMED);
     }
 }

@@ -313,7 +313,36 @@ impl Lake {
             code,
             message,
             event_data: &s.about.json,
+            body: None,
         })
+    }
+
+    /// Writes a message that carries no event (unreadable, or not an alarm notification) to the reject file,
+    /// with `code` and `reason`. Returns `false` when there is no reject file: the caller keeps the message.
+    ///
+    /// # Errors
+    /// 255 when the reject file cannot be written (the caller then keeps the message).
+    pub(crate) fn reject_message(
+        &self,
+        delivery: &str,
+        code: &str,
+        reason: &str,
+        body: &str,
+    ) -> CliResult<bool> {
+        let mut rejects = self.rejects.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(file) = rejects.as_mut() else {
+            return Ok(false);
+        };
+        file.write(&Rejected {
+            delivery,
+            kind: "message",
+            id: delivery,
+            code,
+            message: reason,
+            event_data: "",
+            body: Some(body),
+        })?;
+        Ok(true)
     }
 
     fn count(&self, s: &Sent, outcome: &Outcome) {

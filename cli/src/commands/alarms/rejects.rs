@@ -1,9 +1,12 @@
 //! The reject file of `ingest-alarms` and `serve-sns`: one JSON line per event Lake refused for good,
-//! `{"delivery", "kind", "id", "code", "message", "eventData"}`.
+//! `{"delivery", "kind", "id", "code", "message", "eventData"}`, and per message that carries no event
+//! because it cannot be read or is not an alarm notification, `{"delivery", "kind": "message", "id", "code",
+//! "message", "eventData": null, "body"}`.
 //!
 //! `delivery` is the SQS message id (`ingest-alarms`) or the SNS `MessageId` (`serve-sns`) that carried the
-//! event, `kind` is `alarm` or `change`, `eventData` the event as it was (or would have been) sent. The file is
-//! appended to, so runs from cron and restarts of a service keep what earlier ones wrote.
+//! event, `kind` is `alarm`, `change` or `message`, `eventData` the event as it was (or would have been) sent,
+//! `body` the message as received. The file is appended to, so runs from cron and restarts of a service keep
+//! what earlier ones wrote.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
@@ -29,6 +32,8 @@ pub(crate) struct Rejected<'a> {
     pub(crate) message: &'a str,
     /// The `eventData` JSON text.
     pub(crate) event_data: &'a str,
+    /// The message as received, for a rejected message (`kind` `message`).
+    pub(crate) body: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -40,6 +45,8 @@ struct Line<'a> {
     code: &'a str,
     message: &'a str,
     event_data: Option<&'a RawValue>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a str>,
 }
 
 /// An open reject file; every line is written through at once (a service may be killed at any time).
@@ -78,6 +85,7 @@ impl RejectFile {
             code: r.code,
             message: r.message,
             event_data: serde_json::from_str(r.event_data).ok(),
+            body: r.body,
         };
         let mut json = serde_json::to_string(&line).map_err(CliError::other)?;
         json.push('\n');
@@ -102,12 +110,23 @@ mod tests {
             code: "InvalidData",
             message: "bad",
             event_data: r#"{"UID":"u"}"#,
+            body: None,
         };
         RejectFile::open(&path).unwrap().write(&line).unwrap();
         RejectFile::open(&path)
             .unwrap()
             .write(&Rejected {
                 event_data: "not json",
+                ..line
+            })
+            .unwrap();
+        RejectFile::open(&path)
+            .unwrap()
+            .write(&Rejected {
+                kind: "message",
+                code: "NotAnAlarm",
+                event_data: "",
+                body: Some("hello"),
                 ..line
             })
             .unwrap();
@@ -122,5 +141,9 @@ mod tests {
                                "message":"bad","eventData":{"UID":"u"}})
         );
         assert_eq!(lines[1]["eventData"], serde_json::Value::Null);
+        assert!(lines[1].get("body").is_none(), "{}", lines[1]);
+        assert_eq!(lines[2]["kind"], "message");
+        assert_eq!(lines[2]["eventData"], serde_json::Value::Null);
+        assert_eq!(lines[2]["body"], "hello");
     }
 }

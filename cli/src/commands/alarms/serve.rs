@@ -176,9 +176,9 @@ impl App {
     async fn receive(&self, headers: &HeaderMap, body: &[u8]) -> (StatusCode, String) {
         match self.endpoint.receive(headers, body).await {
             Err(e) => {
-                self.ui
-                    .warn(format!("SNS request refused: {}", endpoint_error(&e)));
-                (e.status(), e.to_string())
+                let why = endpoint_error(&e);
+                self.ui.warn(format!("SNS request refused: {why}"));
+                (e.status(), why)
             }
             Ok(Delivery::SubscriptionConfirmed { topic_arn }) => {
                 self.ui.note(format!("Subscription to {topic_arn} confirmed."));
@@ -187,7 +187,13 @@ impl App {
                 (StatusCode::OK, text)
             }
             Ok(Delivery::Notification(message)) => self.notification(&message).await,
-            Ok(_unsubscribed) => (StatusCode::OK, "ok".into()),
+            Ok(Delivery::Unsubscribed { topic_arn }) => {
+                self.ui.note(format!(
+                    "SNS deleted this endpoint's subscription to {topic_arn}."
+                ));
+                (StatusCode::OK, format!("unsubscribed from {topic_arn}"))
+            }
+            Ok(_) => (StatusCode::OK, "ok".into()),
         }
     }
 

@@ -79,6 +79,18 @@ pub(crate) struct LeftMessage {
     pub(crate) reason: String,
 }
 
+/// A message that carries no event, written to the reject file and deleted.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RejectedMessage {
+    /// The SQS message id.
+    pub(crate) message_id: String,
+    /// `MalformedMessage` or `NotAnAlarm`.
+    pub(crate) code: String,
+    /// Why.
+    pub(crate) reason: String,
+}
+
 /// An SNS subscription confirmation found in the queue.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -105,6 +117,9 @@ pub(crate) struct IngestSummary {
     pub(crate) messages_deleted: u64,
     /// Messages left on the queue, with the reason.
     pub(crate) messages_left: Vec<LeftMessage>,
+    /// Messages that carry no event (unreadable, or not alarm notifications), written to the reject file and
+    /// deleted.
+    pub(crate) messages_rejected: Vec<RejectedMessage>,
     /// Subscription confirmations (deleted).
     pub(crate) confirmations: Vec<Confirmation>,
     /// The alarm events.
@@ -128,6 +143,15 @@ impl Report for IngestSummary {
         ];
         for left in &self.messages_left {
             rows.push(("  left", format!("{}: {}", left.message_id, left.reason)));
+        }
+        if !self.messages_rejected.is_empty() {
+            rows.push(("Messages rejected", self.messages_rejected.len().to_string()));
+        }
+        for r in &self.messages_rejected {
+            rows.push((
+                "  rejected",
+                format!("{} ({}): {}", r.message_id, r.code, r.reason),
+            ));
         }
         for c in &self.confirmations {
             rows.push((
