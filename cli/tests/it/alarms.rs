@@ -825,6 +825,8 @@ fn serve_sns_verifies_moto_signatures_records_alarms_and_log_deliveries_and_sugg
         &front,
         "--test-allow-origin",
         &cert_origin,
+        "--reject-file",
+        "serve-rejects.jsonl",
     ]);
     let server = Server::start(cmd);
     let health = lake.block_on(async {
@@ -957,6 +959,13 @@ fn serve_sns_verifies_moto_signatures_records_alarms_and_log_deliveries_and_sugg
             .send()
             .await
             .unwrap();
+        // Signed by moto but not an alarm or a log delivery: 400, into the reject file.
+        sns.publish()
+            .topic_arn(&alarms)
+            .message("hello, not an alarm")
+            .send()
+            .await
+            .unwrap();
         // A topic this endpoint does not serve: refused.
         sns.publish()
             .topic_arn(&other)
@@ -1038,12 +1047,90 @@ fn serve_sns_verifies_moto_signatures_records_alarms_and_log_deliveries_and_sugg
         .find(|l| l.contains("ModifyInstanceAttribute") || l.contains("AuthorizeSecurityGroupIngress"))
         .unwrap();
     assert!(first_row.contains("ModifyInstanceAttribute"), "{}", table.stdout);
+    assert!(
+        table.stdout.starts_with(
+            "Alarm cpu-high at 2024-05-01T10:15:00Z in us-east-1: 4 change(s) in the 2h before it."
+        ),
+        "{}",
+        table.stdout
+    );
+    // The first row's Why cell names the matched dimension (the cell wraps, so look at the table as a whole).
+    assert!(table.stdout.contains(INSTANCE), "{}", table.stdout);
+    assert!(table.stdout.contains("dimensions +"), "{}", table.stdout);
+
+    // A shorter window leaves the resize out; --limit cuts the list.
+    let suggest = |extra: &[&str]| {
+        let mut args = vec![
+            "--output",
+            "json",
+            "suggest-causes",
+            "--alarm",
+            "cpu-high",
+            "--event-data-store",
+            store.as_str(),
+        ];
+        args.extend_from_slice(extra);
+        lake.ctlake(&args)
+    };
+    let narrow = suggest(&["--window", "10m"]);
+    assert_eq!(narrow.code, 0, "{narrow:?}");
+    let narrow = narrow.json();
+    assert_eq!(narrow["changesConsidered"], 3, "{narrow}");
+    let ids: Vec<&str> = narrow["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(!ids.contains(&"e-resize"), "{narrow}");
+    let one = suggest(&["--limit", "1"]);
+    assert_eq!(one.code, 0, "{one:?}");
+    assert_eq!(one.json()["candidates"].as_array().unwrap().len(), 1);
+    // Unhappy paths: an alarm never recorded, a time before the alarm, a bad window.
+    let unknown = lake.ctlake(&[
+        "suggest-causes",
+        "--alarm",
+        "no-such-alarm",
+        "--event-data-store",
+        &store,
+    ]);
+    assert_eq!(unknown.code, 255, "{unknown:?}");
+    assert!(
+        unknown
+            .stderr
+            .contains("no alarm.triggered event of alarm \"no-such-alarm\""),
+        "{unknown:?}"
+    );
+    let before = suggest(&["--at", "2024-05-01T10:00:00Z"]);
+    assert_eq!(before.code, 255, "{before:?}");
+    assert!(
+        before.stderr.contains("at or before 2024-05-01T10:00:00Z"),
+        "{before:?}"
+    );
+    let bad_window = suggest(&["--window", "2 weeks"]);
+    assert_eq!(bad_window.code, 252, "{bad_window:?}");
+    assert!(bad_window.stderr.contains("--window"), "{bad_window:?}");
 
     // SIGTERM: the summary accounts for every request.
     let (code, summary, stderr) = server.stop();
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(summary["subscriptionsConfirmed"], json!([alarms]), "{summary}");
     assert_eq!(summary["alarmNotifications"], 1, "{summary}");
+    assert_eq!(summary["messagesRejected"], 1, "{summary}");
+    let rejects: Vec<Value> = std::fs::read_to_string(lake.path("serve-rejects.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(rejects[0]["kind"], "message");
+    assert_eq!(rejects[0]["code"], "NotAnAlarm");
+    assert_eq!(rejects[0]["body"], "hello, not an alarm");
+    assert!(
+        !rejects[0]["message"].as_str().unwrap().is_empty(),
+        "{}",
+        rejects[0]
+    );
     assert_eq!(summary["logNotifications"], 1, "{summary}");
     assert_eq!(summary["logObjects"], 1, "{summary}");
     assert_eq!(summary["logRecords"], 6, "{summary}");
@@ -1054,18 +1141,19 @@ fn serve_sns_verifies_moto_signatures_records_alarms_and_log_deliveries_and_sugg
     );
     // 200: the confirmation, the unsubscribe confirmation, the log delivery, the alarm; refused: the other
     // topic's confirmation and notification, the tampered confirmation and notification, the notification
-    // with a foreign certificate host, the broken body; 502: the confirmation moto refused.
+    // with a foreign certificate host, the broken body, the text message; 502: the confirmation moto refused.
     assert_eq!(summary["answeredOk"], 4, "{summary}");
-    assert_eq!(summary["refused"], 6, "{summary}");
+    assert_eq!(summary["refused"], 7, "{summary}");
     assert_eq!(summary["retryLater"], 1, "{summary}");
-    assert_eq!(summary["requests"], 11, "{summary}");
-    // Both moto notifications were verified with moto's own certificates, fetched through the front.
+    assert_eq!(summary["requests"], 12, "{summary}");
+    // The three moto notifications of configured topics were verified with moto's own certificates, fetched
+    // through the front (moto signs every message with a new certificate, so none comes from the cache).
     let certificates = forwarded
         .lock()
         .unwrap()
         .iter()
         .filter(|(target, _)| target.starts_with("/SimpleNotificationService-") && target.ends_with(".pem"))
         .count();
-    assert_eq!(certificates, 2);
+    assert_eq!(certificates, 3);
     assert!(stderr.contains("is not configured on this endpoint"), "{stderr}");
 }

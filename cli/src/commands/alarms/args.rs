@@ -23,9 +23,9 @@ pub(crate) struct LakeArgs {
     pub(crate) state_file: PathBuf,
 
     /// Append every event Lake refuses for good to this file (JSON lines) with its code and reason; the
-    /// message that carried it is then done. ingest-alarms also writes each message that is not an alarm
-    /// notification or cannot be read here (code NotAnAlarm or MalformedMessage, with the reason and the body)
-    /// and deletes it.
+    /// message that carried it is then done. Each message that cannot be read or carries nothing to record is
+    /// written here too (code MalformedMessage or NotAnAlarm, with the reason and the body): ingest-alarms then
+    /// deletes it, serve-sns answers 400.
     #[arg(long, value_name = "F")]
     pub(crate) reject_file: Option<PathBuf>,
 }

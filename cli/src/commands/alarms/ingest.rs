@@ -11,6 +11,7 @@ use ctlake_changes::read::{MAX_MESSAGES_PER_RECEIVE, QueueMessage, SqsQueue};
 use super::args::IngestAlarmsArgs;
 use super::intake::{Alarm, AlarmIntake};
 use super::publish::{Lake, Settled};
+use super::rejects::{MALFORMED, NOT_AN_ALARM};
 use super::summary::{Confirmation, IngestSummary, LeftMessage, RejectedMessage};
 use crate::cli::OutputFormat;
 use crate::commands::put_events::interrupt_signal;
@@ -22,13 +23,6 @@ const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Consecutive ReceiveMessage failures before the run gives up.
 const MAX_RECEIVE_FAILURES: u32 = 5;
-
-/// Reject-file code of a message that cannot be read: not JSON, or a broken SNS envelope or alarm.
-pub(crate) const MALFORMED: &str = "MalformedMessage";
-
-/// Reject-file code of a readable message that is not an alarm notification (plain text, a CloudTrail
-/// log-delivery notification, …).
-pub(crate) const NOT_AN_ALARM: &str = "NotAnAlarm";
 
 /// The queue as given.
 enum Queue {

@@ -17,6 +17,13 @@ use serde_json::value::RawValue;
 
 use crate::exit::{CliError, CliResult};
 
+/// Reject-file code of a message that cannot be read: not JSON, or a broken SNS envelope or alarm.
+pub(crate) const MALFORMED: &str = "MalformedMessage";
+
+/// Reject-file code of a readable message that is neither an alarm notification nor, for `serve-sns`, a
+/// CloudTrail log-delivery notification (plain text, say).
+pub(crate) const NOT_AN_ALARM: &str = "NotAnAlarm";
+
 /// One refused event.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Rejected<'a> {

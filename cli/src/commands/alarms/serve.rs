@@ -21,6 +21,7 @@ use super::args::ServeSnsArgs;
 use super::intake::{Alarm, AlarmIntake};
 use super::logs::LogIntake;
 use super::publish::{Lake, Settled};
+use super::rejects::{MALFORMED, NOT_AN_ALARM};
 use super::summary::ServeSummary;
 use crate::cli::OutputFormat;
 use crate::commands::put_events::interrupt_signal;
@@ -43,6 +44,7 @@ struct App {
     endpoint: SnsEndpoint,
     alarms: AlarmIntake,
     logs: LogIntake,
+    lake: Arc<Lake>,
     stats: Mutex<ServeSummary>,
     ui: Ui,
 }
@@ -89,6 +91,7 @@ pub(crate) async fn run(args: ServeSnsArgs, ctx: &Context) -> CliResult {
         endpoint,
         alarms,
         logs,
+        lake: Arc::clone(&lake),
         stats: Mutex::new(ServeSummary {
             url: url.clone(),
             channel_arn: lake.channel_arn().to_owned(),
@@ -233,14 +236,17 @@ impl App {
                 Notification::Inline => {
                     return self.not_understood(
                         message,
+                        NOT_AN_ALARM,
                         "CloudTrail records inside an SNS message are not read here; send log-delivery \
                          notifications",
                     );
                 }
-                Notification::Unrecognized(reason) => return self.not_understood(message, &reason),
-                _ => return self.not_understood(message, "unknown notification"),
+                Notification::Unrecognized(reason) => {
+                    return self.not_understood(message, NOT_AN_ALARM, &reason);
+                }
+                _ => return self.not_understood(message, NOT_AN_ALARM, "unknown notification"),
             },
-            Err(e) => return self.not_understood(message, &e.to_string()),
+            Err(e) => return self.not_understood(message, MALFORMED, &e.to_string()),
         };
         match result {
             Ok(Settled::Done) => (StatusCode::OK, "recorded".into()),
@@ -267,12 +273,20 @@ impl App {
         }
     }
 
-    fn not_understood(&self, message: &SnsMessage, reason: &str) -> (StatusCode, String) {
+    /// A verified notification that carries nothing to record: 400, and a line in the reject file.
+    fn not_understood(&self, message: &SnsMessage, code: &str, reason: &str) -> (StatusCode, String) {
         self.ui.warn(format!(
             "message {} of {} not understood: {reason}",
             message.message_id(),
             message.topic_arn()
         ));
+        self.count(|s| s.messages_rejected += 1);
+        if let Err(e) = self
+            .lake
+            .reject_message(message.message_id(), code, reason, message.message())
+        {
+            self.ui.warn(e.to_string());
+        }
         (
             StatusCode::BAD_REQUEST,
             format!("not an alarm or CloudTrail log-delivery notification: {reason}"),

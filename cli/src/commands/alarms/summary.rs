@@ -205,6 +205,9 @@ pub(crate) struct ServeSummary {
     pub(crate) subscriptions_confirmed: Vec<String>,
     /// Alarm notifications received.
     pub(crate) alarm_notifications: u64,
+    /// Verified notifications that were neither alarms nor log deliveries (answered 400, written to the
+    /// reject file when there is one).
+    pub(crate) messages_rejected: u64,
     /// CloudTrail log-delivery notifications received.
     pub(crate) log_notifications: u64,
     /// Log objects read to the end.
@@ -232,6 +235,7 @@ impl Report for ServeSummary {
         }
         rows.push(("Alarm notifications", self.alarm_notifications.to_string()));
         rows.push(("Log notifications", self.log_notifications.to_string()));
+        rows.push(("Not understood", self.messages_rejected.to_string()));
         rows.push(("Log objects read", self.log_objects.to_string()));
         rows.push(("Log records read", self.log_records.to_string()));
         self.events.rows(&mut rows);
