@@ -1157,3 +1157,95 @@ fn serve_sns_verifies_moto_signatures_records_alarms_and_log_deliveries_and_sugg
     assert_eq!(certificates, 3);
     assert!(stderr.contains("is not configured on this endpoint"), "{stderr}");
 }
+
+/// Lake unreachable: the message is received, its event cannot be delivered, the run is stopped (SIGTERM).
+/// Nothing is deleted and the message is visible again at once; the next run with Lake back records it.
+#[test]
+fn ingest_alarms_keeps_messages_lake_did_not_take() {
+    let lake = Lake::start();
+    let moto = Moto::start();
+    let bundle = lake.enable(&[]);
+    let channel = bundle["channelArn"].as_str().unwrap().to_owned();
+    let store = bundle["eventDataStoreArn"].as_str().unwrap().to_owned();
+    let (topic, queue) = topic_to_queue(&lake, &moto, "kept", false);
+    publish(
+        &lake,
+        &moto,
+        &topic,
+        &alarm("kept-alarm", "OK", "ALARM", "2024-05-01T12:00:00.000+0000"),
+    );
+    // A loopback port nobody listens on, for Lake's data plane.
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", listener.local_addr().unwrap())
+    };
+    let sqs_url = format!("sqs://{queue}");
+    let args = [
+        "--output",
+        "json",
+        "ingest-alarms",
+        sqs_url.as_str(),
+        "--channel-arn",
+        channel.as_str(),
+        "--wait-seconds",
+        "1",
+    ];
+    let mut cmd = command(lake.dir.path());
+    env(&mut cmd, &lake, &moto, "test");
+    cmd.env("AWS_ENDPOINT_URL_CLOUDTRAIL_DATA", &closed)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    let pid = child.id().to_string();
+    // Wait until the message is in flight (received, hidden from other consumers).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let in_flight = || {
+        use aws_sdk_sqs::types::QueueAttributeName as A;
+        let out = lake
+            .block_on(
+                moto.sqs()
+                    .get_queue_attributes()
+                    .queue_url(&queue)
+                    .attribute_names(A::ApproximateNumberOfMessagesNotVisible)
+                    .send(),
+            )
+            .unwrap();
+        out.attributes().unwrap()[&A::ApproximateNumberOfMessagesNotVisible] == "1"
+    };
+    while !in_flight() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the message was never received"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let run = Run::of(child.wait_with_output().unwrap());
+    assert_eq!(run.code, 130, "{run:?}");
+    let summary = run.json();
+    assert_eq!(summary["messagesReceived"], 1, "{summary}");
+    assert_eq!(summary["messagesDeleted"], 0, "{summary}");
+    assert_eq!(summary["events"]["accepted"], 0, "{summary}");
+    assert_eq!(summary["events"]["notDelivered"], 1, "{summary}");
+    assert_eq!(summary["messagesLeft"].as_array().unwrap().len(), 1, "{summary}");
+    assert!(!in_flight(), "the message is visible again at once");
+    assert_eq!(queue_depth(&lake, &moto, &queue), 1);
+    assert!(alarm_events(&lake, &store, "kept-alarm").is_empty());
+
+    // Lake is back: the same message is recorded, then deleted.
+    let run = ctlake(&lake, &moto, "test", &[&args[..], &["--once"]].concat());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["messagesDeleted"], 1);
+    assert_eq!(queue_depth(&lake, &moto, &queue), 0);
+    assert_eq!(
+        alarm_events(&lake, &store, "kept-alarm"),
+        [("alarm.triggered".into(), "false".into(), String::new())]
+    );
+}
