@@ -1248,4 +1248,28 @@ fn ingest_alarms_keeps_messages_lake_did_not_take() {
         alarm_events(&lake, &store, "kept-alarm"),
         [("alarm.triggered".into(), "false".into(), String::new())]
     );
+
+    // A queue that does not exist: SQS's error, named once, and exit 254.
+    let missing = ctlake(
+        &lake,
+        &moto,
+        "test",
+        &[
+            "ingest-alarms",
+            "sqs://no-such-queue",
+            "--channel-arn",
+            &channel,
+            "--once",
+        ],
+    );
+    assert_eq!(missing.code, 254, "{missing:?}");
+    assert!(missing.stderr.contains("queue no-such-queue"), "{missing:?}");
+    assert_eq!(
+        missing
+            .stderr
+            .matches("The specified queue does not exist")
+            .count(),
+        1,
+        "{missing:?}"
+    );
 }

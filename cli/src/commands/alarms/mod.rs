@@ -38,14 +38,46 @@ fn aws_options(ctx: &Context) -> AwsOptions {
     }
 }
 
-/// `error: cause: root cause`.
+/// `error: cause: root cause`, leaving out a cause whose text the message already shows (the AWS SDK's
+/// service errors repeat their cause).
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
+        let cause = s.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
         source = s.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("{text}")]
+    struct E {
+        text: &'static str,
+        #[source]
+        source: Option<Box<E>>,
+    }
+
+    #[test]
+    fn error_chains_name_each_cause_once() {
+        let e = |text, source: Option<E>| E {
+            text,
+            source: source.map(Box::new),
+        };
+        let root = e("QueueDoesNotExist: gone", None);
+        let repeated = e("service error: QueueDoesNotExist: gone", Some(root));
+        let top = e("GetQueueUrl failed", Some(repeated));
+        assert_eq!(
+            error_chain(&top),
+            "GetQueueUrl failed: service error: QueueDoesNotExist: gone"
+        );
+    }
 }
