@@ -1273,3 +1273,92 @@ fn ingest_alarms_keeps_messages_lake_did_not_take() {
         "{missing:?}"
     );
 }
+
+/// A signed SNS message from the fixtures, its `SigningCertURL` (not signed) pointed at `cert_origin`.
+fn fixture_message(name: &str, cert_origin: &str) -> Value {
+    let mut v: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixtures().join(name)).unwrap()).unwrap();
+    v["SigningCertURL"] = json!(format!("{cert_origin}/cert.pem"));
+    v
+}
+
+/// serve-sns with SignatureVersion 1 (SHA1withRSA) and 2 (SHA256withRSA) messages signed by openssl (the
+/// fixtures), no moto: a v1 alarm is recorded, a v1 UnsubscribeConfirmation acknowledged, a v2 text message
+/// goes to the reject file, a v1 message changed after signing is refused.
+#[test]
+fn serve_sns_verifies_signature_versions_1_and_2() {
+    let lake = Lake::start();
+    let bundle = lake.enable(&[]);
+    let channel = bundle["channelArn"].as_str().unwrap().to_owned();
+    let store = bundle["eventDataStoreArn"].as_str().unwrap().to_owned();
+    let cert_origin = serve_certificate();
+    let topic = format!("arn:aws:sns:us-east-1:{ACCOUNT}:ctlake-alarms");
+    let mut cmd = command(lake.dir.path());
+    cmd.env("AWS_ENDPOINT_URL", &lake.url).args([
+        "--output",
+        "json",
+        "serve-sns",
+        "--port",
+        "0",
+        "--topic-arn",
+        &topic,
+        "--channel-arn",
+        &channel,
+        "--test-allow-origin",
+        &cert_origin,
+        "--reject-file",
+        "rejects.jsonl",
+    ]);
+    let server = Server::start(cmd);
+
+    let mut tampered = fixture_message("notification-alarm-v1.json", &cert_origin);
+    tampered["Subject"] = json!("OK: \"cpu-high\" in US East (N. Virginia)");
+    let (status, body) = post(&server.url, &tampered.to_string());
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body.contains("signature does not match the message (SignatureVersion 1)"),
+        "{body}"
+    );
+    assert!(alarm_events(&lake, &store, "cpu-high").is_empty());
+
+    let alarm = fixture_message("notification-alarm-v1.json", &cert_origin);
+    let (status, body) = post(&server.url, &alarm.to_string());
+    assert_eq!((status, body.trim()), (200, "recorded"));
+    assert_eq!(
+        alarm_events(&lake, &store, "cpu-high"),
+        [("alarm.triggered".into(), "false".into(), String::new())]
+    );
+
+    let text = fixture_message("notification-text-v2.json", &cert_origin);
+    let (status, body) = post(&server.url, &text.to_string());
+    assert_eq!(status, 400, "{body}");
+    let rejects: Vec<Value> = std::fs::read_to_string(lake.path("rejects.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(rejects[0]["code"], "NotAnAlarm");
+    assert_eq!(rejects[0]["delivery"], text["MessageId"]);
+    assert_eq!(rejects[0]["body"], text["Message"]);
+
+    let unsubscribe = fixture_message("unsubscribe-confirmation-v1.json", &cert_origin);
+    let (status, body) = post(&server.url, &unsubscribe.to_string());
+    assert_eq!(
+        (status, body.trim()),
+        (200, format!("unsubscribed from {topic}").as_str())
+    );
+
+    let (code, summary, stderr) = server.stop();
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(summary["requests"], 4, "{summary}");
+    assert_eq!(summary["answeredOk"], 2, "{summary}");
+    assert_eq!(summary["refused"], 2, "{summary}");
+    assert_eq!(summary["alarmNotifications"], 1, "{summary}");
+    assert_eq!(summary["messagesRejected"], 1, "{summary}");
+    assert_eq!(
+        summary["events"]["acceptedByKind"],
+        json!({"alarm.triggered": 1}),
+        "{summary}"
+    );
+}
