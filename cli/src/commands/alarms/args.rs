@@ -96,7 +96,8 @@ pub(crate) struct IngestAlarmsArgs {
 /// Alarm notifications are recorded like `ctlake ingest-alarms` does. A CloudTrail log-delivery notification
 /// ({"s3Bucket", "s3ObjectKey": [...]}) makes serve-sns read those log files from S3 and publish their changes
 /// as `ingest-changes` does (classified with --rules). A notification is answered 200 only once every event
-/// has a final answer from Lake, 503 otherwise (SNS then delivers it again), 400 when it is not understood.
+/// has a final answer from Lake, 503 otherwise (SNS then delivers it again), 400 when it is not understood
+/// (and then written to --reject-file).
 ///
 /// Endpoints: --endpoint-url sends S3 and Lake calls to one URL; use AWS_ENDPOINT_URL_S3 and
 /// AWS_ENDPOINT_URL_CLOUDTRAIL_DATA to send them to different places.
