@@ -1,7 +1,9 @@
 //! End-to-end load of the publisher against the local Lake, run as a **separate process** (this binary
 //! re-executes itself with `--serve-lake`), so the CPU time measured here is the publisher's alone.
 //!
-//! Run: `cargo bench -p ctlake-e2e --bench publisher_load` (release build). Figures go to `BENCHMARKS.md`.
+//! Run: `cargo bench -p ctlake-e2e --bench publisher_load [-- SCENARIO...]` (release build; no scenario
+//! names: all of them, in one process). Name `queued` alone for the memory figure of a fresh process, not one
+//! that already carried the earlier floods. Figures go to `BENCHMARKS.md`.
 //!
 //! Scenarios, each on a fresh Lake with 10 channels (10 tenants) and ~1 KB events:
 //! 1. `throughput`: 100 000 events through the publisher (quota emulation off, publisher rate limit raised
@@ -9,7 +11,9 @@
 //! 2. `one-per-call`: the same kind of events sent one `PutAuditEvents` per event with the plain SDK client
 //!    (default SDK settings, sequential — what the public samples do): events/s.
 //! 3. `quota`: the Lake's quota emulation on (100 calls/s per account) and the publisher's defaults
-//!    (100 calls/s): sustained events/s over 20 s and the publisher process's CPU use (getrusage).
+//!    (100 calls/s): sustained events/s over 17 s after a warm-up, and CPU use split by thread: the
+//!    publisher (the runtime's threads: `publish`'s validation, serialization and checksum, queue, batches,
+//!    signing, HTTP) and the application (10 producer threads building the `EventData` values).
 //! 4. `queued`: 100 000 events queued while the Lake does not answer (every call delayed 10 min): resident
 //!    memory with everything queued. Peak RSS of the whole run is printed at the end.
 
@@ -39,13 +43,25 @@ fn main() {
     if args.iter().any(|a| a == "--list") {
         return;
     }
+    let only: Vec<String> = args
+        .iter()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .cloned()
+        .collect();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_name(RUNTIME_THREAD)
         .enable_all()
         .build()
         .unwrap();
-    rt.block_on(run());
+    rt.block_on(run(&only));
 }
+
+/// The name of the publisher's runtime threads (workers and blocking pool), for the CPU split.
+const RUNTIME_THREAD: &str = "publisher-rt";
+/// The name of the threads that build the events in the `quota` scenario (the application's share).
+const PRODUCER_THREAD: &str = "producer";
 
 /// Child mode: a local Lake on a loopback port; prints `ENDPOINT <url>`, runs until stdin closes.
 fn serve_lake() {
@@ -169,6 +185,23 @@ fn cpu_time() -> Duration {
     Duration::from_secs_f64(ticks as f64 / 100.0)
 }
 
+/// CPU time (user + system) of this process's threads whose name is `name`.
+fn thread_cpu_time(name: &str) -> Duration {
+    let mut ticks = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").unwrap() {
+        let Ok(stat) = std::fs::read_to_string(task.unwrap().path().join("stat")) else {
+            continue;
+        };
+        let (head, after) = stat.rsplit_once(") ").unwrap();
+        if head.split_once(" (").unwrap().1 != name {
+            continue;
+        }
+        let fields: Vec<&str> = after.split(' ').collect();
+        ticks += fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    }
+    Duration::from_secs_f64(ticks as f64 / 100.0)
+}
+
 /// (current RSS, peak RSS) in MiB, from /proc/self/status.
 fn rss() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
@@ -184,7 +217,8 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)]
 }
 
-async fn run() {
+async fn run(only: &[String]) {
+    let want = |scenario: &str| only.is_empty() || only.iter().any(|o| o == scenario);
     let size = AuditEvent::validated(AuditEventId::derive("t0-0"), &event(0, 0))
         .unwrap()
         .event_data()
@@ -192,7 +226,7 @@ async fn run() {
     println!("event size: {size} bytes of eventData");
 
     // 1. Throughput.
-    {
+    if want("throughput") {
         let proc = LakeProcess::start();
         let dests = destinations(&proc.lake).await;
         let publisher = Publisher::builder()
@@ -280,7 +314,7 @@ async fn run() {
     }
 
     // 3. Quota emulation on, publisher defaults.
-    {
+    if want("quota") {
         let proc = LakeProcess::start();
         proc.lake
             .set_faults(json!({"put_audit_events_quota": true}))
@@ -296,31 +330,50 @@ async fn run() {
         let mut tasks = Vec::new();
         for (t, dest) in dests.iter().enumerate() {
             let (p, dest) = (publisher.clone(), dest.clone());
+            // The application builds events on its own threads; the publisher's work (from `publish` on)
+            // runs on the runtime's threads, so the two CPU shares are measured apart.
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<EventData>(256);
+            std::thread::Builder::new()
+                .name(PRODUCER_THREAD.to_owned())
+                .spawn(move || {
+                    let mut i = 0;
+                    while start.elapsed() < run_for && tx.blocking_send(event(t, i)).is_ok() {
+                        i += 1;
+                    }
+                })
+                .unwrap();
             tasks.push(tokio::spawn(async move {
-                let mut i = 0;
-                while start.elapsed() < run_for {
-                    drop(p.publish(&dest, event(t, i)).await.unwrap());
-                    i += 1;
+                while let Some(e) = rx.recv().await {
+                    drop(p.publish(&dest, e).await.unwrap());
                 }
             }));
         }
         tokio::time::sleep(warmup).await;
-        let (cpu0, acc0, t0) = (cpu_time(), publisher.summary().accepted, Instant::now());
+        let cpu = || {
+            (
+                cpu_time(),
+                thread_cpu_time(RUNTIME_THREAD),
+                thread_cpu_time(PRODUCER_THREAD),
+            )
+        };
+        let (cpu0, acc0, t0) = (cpu(), publisher.summary().accepted, Instant::now());
         for t in tasks {
             t.await.unwrap();
         }
-        let (cpu1, acc1, wall) = (cpu_time(), publisher.summary().accepted, t0.elapsed());
+        let (cpu1, acc1, wall) = (cpu(), publisher.summary().accepted, t0.elapsed());
         let summary = publisher.shutdown(Duration::from_secs(30)).await;
         // After shutdown every batch has settled, so the call counts are complete.
         let status = publisher.status();
         let calls: u64 = status.iter().map(|s| s.counts.calls).sum();
         let retried: u64 = status.iter().map(|s| s.counts.retried).sum();
         println!(
-            "quota: {:.0} events/s sustained over {:.1} s; publisher CPU {:.1}% of one core ({:?} CPU); {calls} calls in all, {:.1} events/call, {retried} entries resent; {} accepted, {} abandoned",
+            "quota: {:.0} events/s sustained over {:.1} s; publisher CPU {:.1}% of one core ({:?} on its runtime threads), producers {:.1}%, whole process {:.1}%; {calls} calls in all, {:.1} events/call, {retried} entries resent; {} accepted, {} abandoned",
             (acc1 - acc0) as f64 / wall.as_secs_f64(),
             wall.as_secs_f64(),
-            100.0 * (cpu1 - cpu0).as_secs_f64() / wall.as_secs_f64(),
-            cpu1 - cpu0,
+            100.0 * (cpu1.1 - cpu0.1).as_secs_f64() / wall.as_secs_f64(),
+            cpu1.1 - cpu0.1,
+            100.0 * (cpu1.2 - cpu0.2).as_secs_f64() / wall.as_secs_f64(),
+            100.0 * (cpu1.0 - cpu0.0).as_secs_f64() / wall.as_secs_f64(),
             summary.accepted as f64 / calls as f64,
             summary.accepted,
             summary.abandoned,
@@ -328,7 +381,7 @@ async fn run() {
     }
 
     // 4. 100 000 events queued while the Lake does not answer.
-    {
+    if want("queued") {
         let proc = LakeProcess::start();
         let dests = destinations(&proc.lake).await;
         proc.lake

@@ -145,11 +145,13 @@ impl Delivery {
 #[must_use = "a receipt does nothing unless awaited; dropping it is fine if the outcome is not needed"]
 pub struct Receipt {
     id: AuditEventId,
-    rx: oneshot::Receiver<Delivery>,
+    /// Boxed: the channel's shared cell lives as long as the event is queued, so it stays small (a boxed
+    /// delivery is allocated only once the outcome is known).
+    rx: oneshot::Receiver<Box<Delivery>>,
 }
 
 impl Receipt {
-    pub(crate) fn new(id: AuditEventId, rx: oneshot::Receiver<Delivery>) -> Self {
+    pub(crate) fn new(id: AuditEventId, rx: oneshot::Receiver<Box<Delivery>>) -> Self {
         Self { id, rx }
     }
 
@@ -173,7 +175,7 @@ impl Receipt {
 impl Receipt {
     /// The outcome with how it was reached (resends, and whether the whole request decided it).
     pub async fn delivery(self) -> Delivery {
-        self.rx.await.unwrap_or_else(|_| closed())
+        self.rx.await.map_or_else(|_| closed(), |delivery| *delivery)
     }
 }
 
@@ -193,7 +195,7 @@ impl Future for Receipt {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
         Pin::new(&mut self.rx)
             .poll(cx)
-            .map(|r| r.unwrap_or_else(|_| closed()).outcome)
+            .map(|r| r.map_or_else(|_| closed().outcome, |delivery| delivery.outcome))
     }
 }
 

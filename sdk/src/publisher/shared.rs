@@ -159,7 +159,7 @@ impl DestinationShared {
 /// (its batch task was aborted, the worker stopped) — by `Drop`, as `Abandoned`.
 #[derive(Debug)]
 pub(crate) struct Responder {
-    tx: Option<oneshot::Sender<Delivery>>,
+    tx: Option<oneshot::Sender<Box<Delivery>>>,
     shared: Arc<DestinationShared>,
     published_at: Instant,
     /// The publisher-wide queue slot, released with the outcome.
@@ -168,7 +168,7 @@ pub(crate) struct Responder {
 
 impl Responder {
     pub(crate) fn new(
-        tx: oneshot::Sender<Delivery>,
+        tx: oneshot::Sender<Box<Delivery>>,
         shared: Arc<DestinationShared>,
         permit: Option<OwnedSemaphorePermit>,
     ) -> Self {
@@ -190,7 +190,7 @@ impl Responder {
     pub(crate) fn deliver(mut self, outcome: Outcome, resends: u32, decided_for_request: bool) {
         if let Some(tx) = self.tx.take() {
             self.shared.record(&outcome, self.published_at);
-            let _ = tx.send(Delivery::new(outcome, resends, decided_for_request));
+            let _ = tx.send(Box::new(Delivery::new(outcome, resends, decided_for_request)));
         }
     }
 
@@ -210,7 +210,7 @@ impl Drop for Responder {
             };
             let outcome = Outcome::Abandoned { reason };
             self.shared.record(&outcome, self.published_at);
-            let _ = tx.send(Delivery::new(outcome, 0, true));
+            let _ = tx.send(Box::new(Delivery::new(outcome, 0, true)));
         }
     }
 }

@@ -192,7 +192,10 @@ impl Worker {
                             self.send(Instant::now());
                         }
                     }
-                    msg = self.rx.recv(), if accepting => self.on_msg(msg, now),
+                    msg = self.rx.recv(), if accepting => {
+                        self.on_msg(msg, now);
+                        self.take_ready(now);
+                    }
                     () = sleep_until_opt(wake), if wake.is_some() => {}
                 }
             }
@@ -222,6 +225,18 @@ impl Worker {
                 self.barriers.push((self.epoch, tx));
             }
             None => self.closed = true,
+        }
+    }
+
+    /// Takes the messages already queued, up to a full batch, without a loop turn (and its timers, locks and
+    /// wake-ups) per event: under load the loop turns once per batch, not once per event.
+    fn take_ready(&mut self, now: Instant) {
+        while (self.limiter.accepting() || self.cancelling) && !self.closed {
+            match self.rx.try_recv() {
+                Ok(msg) => self.on_msg(Some(msg), now),
+                Err(mpsc::error::TryRecvError::Empty) => return,
+                Err(mpsc::error::TryRecvError::Disconnected) => self.on_msg(None, now),
+            }
         }
     }
 
