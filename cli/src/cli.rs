@@ -178,6 +178,9 @@ pub(crate) enum Command {
     #[command(after_help = SUGGEST_CAUSES_EXAMPLES)]
     SuggestCauses(crate::commands::suggest_causes::SuggestCausesArgs),
 
+    #[command(after_help = crate::commands::ingest_changes::EXAMPLES)]
+    IngestChanges(crate::commands::ingest_changes::IngestChangesArgs),
+
     /// Check events in a file (NDJSON or a JSON array) without sending anything.
     ///
     /// Every problem is reported with its line number, JSON path and rule; the exit code is 1 when any record

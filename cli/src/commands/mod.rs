@@ -14,6 +14,7 @@
 pub(crate) mod alarms;
 pub(crate) mod catalog;
 pub(crate) mod completions;
+pub(crate) mod ingest_changes;
 pub(crate) mod integration;
 pub(crate) mod local;
 pub(crate) mod put_events;
@@ -39,6 +40,7 @@ pub(crate) async fn run(command: Command, ctx: &Context) -> CliResult {
         Command::SuggestCauses(args) => suggest_causes::run(args, ctx).await,
         Command::IngestAlarms(args) => alarms::ingest_alarms(args, ctx).await,
         Command::ServeSns(args) => alarms::serve_sns(args, ctx).await,
+        Command::IngestChanges(args) => ingest_changes::run(args, ctx).await,
         Command::Quickstart(args) => quickstart::run(args, ctx).await,
         Command::Local(LocalCommand::Serve(args)) => local::serve(args, ctx).await,
     }

@@ -8,6 +8,7 @@ mod harness;
 mod alarms;
 mod catalog;
 mod cli;
+mod ingest_changes;
 mod integration;
 mod local_serve;
 mod put_events;
