@@ -5,8 +5,8 @@
 //!    channel, and a policy statement for a vendor account (111122223333) with a generated external ID.
 //! 3. Publish the example events shipped with ctlake (`examples/events/saas-activity.ndjson`, built into the
 //!    binary) as the vendor, cross-account, through the channel policy.
-//! 4. Ingest the bundled CloudTrail sample as change events (once `ctlake ingest-changes` exists, see
-//!    [`ingest_change_sample`]).
+//! 4. Ingest the bundled CloudTrail sample (`examples/cloudtrail/`, two Stratus Red Team attack logs) as change
+//!    events with `ingest-changes`, and show them with `query --saved recent-changes` ([`ingest_change_sample`]).
 //! 5. Print a query result as a table.
 //!
 //! A second run reuses everything (enable-integration changes nothing) and does not publish the examples
@@ -17,12 +17,16 @@ use std::path::Path;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
+use ctlake_changes::classify::ClassifierConfig;
+use ctlake_changes::pipeline::{Location, SqsOptions};
 use sha2::{Digest, Sha256};
 
 use crate::aws::Aws;
 use crate::cli::{EnableArgs, OutputFormat};
+use crate::commands::ingest_changes;
 use crate::commands::integration;
 use crate::commands::put_events;
+use crate::commands::query::SavedQuery;
 use crate::context::Context;
 use crate::events::Opened;
 use crate::exit::{CliError, CliResult, Outcome};
@@ -152,15 +156,16 @@ async fn walk_through(data_dir: &Path, endpoint: &str, ctx: &Context) -> CliResu
         ))?;
     }
 
-    // 3. Change events from CloudTrail logs.
-    ingest_change_sample(ctx);
-
-    // 4. Lake SQL.
     let table = crate::resources::event_data_stores::id_from_arn(&store)
         .unwrap_or(&store)
         .to_owned();
+
+    // 3. Change events from CloudTrail logs.
+    ingest_change_sample(data_dir, &owner, &channel_arn, &table, ctx).await?;
+
+    // 4. Lake SQL.
     say(format!(
-        "3. query: events per name and principal\n   {}\n",
+        "5. query: events per name and principal\n   {}\n",
         QUERY.replace("{eds}", &table)
     ))?;
     let sql = QUERY.replace("{eds}", &table);
@@ -172,13 +177,83 @@ async fn walk_through(data_dir: &Path, endpoint: &str, ctx: &Context) -> CliResu
     Ok(())
 }
 
-/// HOOK(ingest-changes): once `ctlake ingest-changes` exists (engineer `changes`), ingest the bundled CloudTrail
-/// sample here as change events, as the account owner, into the same channel, and add a saved query over
-/// them (`--saved recent-changes`) to the output. Until then the quickstart says so.
-fn ingest_change_sample(ctx: &Context) {
-    ctx.ui.note(
-        "(Change events from CloudTrail logs join the quickstart once `ctlake ingest-changes` is available.)",
-    );
+/// The bundled CloudTrail sample: file name and content (Stratus Red Team attack logs, Apache-2.0).
+const CHANGE_SAMPLES: [(&str, &str); 2] = [
+    (
+        "stratus-red-team__aws.persistence.iam-create-admin-user.json",
+        include_str!(
+            "../../../examples/cloudtrail/stratus-red-team__aws.persistence.iam-create-admin-user.json"
+        ),
+    ),
+    (
+        "stratus-red-team__aws.defense-evasion.cloudtrail-stop.json",
+        include_str!(
+            "../../../examples/cloudtrail/stratus-red-team__aws.defense-evasion.cloudtrail-stop.json"
+        ),
+    ),
+];
+
+/// Ingests the bundled CloudTrail sample as change events, as the account owner, into the quickstart's channel,
+/// and shows them with the saved query `recent-changes`. The checkpoint lives in the data directory, so a
+/// second quickstart publishes nothing again.
+async fn ingest_change_sample(
+    data_dir: &Path,
+    owner: &Aws,
+    channel_arn: &str,
+    table: &str,
+    ctx: &Context,
+) -> CliResult<()> {
+    let say = |text: String| write_stdout(format!("{text}\n").as_bytes());
+    let dir = data_dir.join("cloudtrail-sample");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| CliError::other(format!("cannot create {}: {e}", dir.display())))?;
+    for (name, content) in CHANGE_SAMPLES {
+        let path = dir.join(name);
+        // Rewriting an unchanged file would change its version and have the checkpoint read it again.
+        if std::fs::read_to_string(&path).is_ok_and(|old| old == content) {
+            continue;
+        }
+        std::fs::write(&path, content)
+            .map_err(|e| CliError::other(format!("cannot write {}: {e}", path.display())))?;
+    }
+    let plan = ingest_changes::Plan {
+        sources: vec![Location::Local(dir.clone())],
+        channel: channel_arn
+            .parse()
+            .map_err(|e| CliError::other(format!("channel ARN: {e}")))?,
+        external_id: None,
+        classifier: ClassifierConfig::default(),
+        checkpoint: Some(data_dir.join("ingest-changes.checkpoint")),
+        reject_file: None,
+        dry_run: false,
+        sqs: SqsOptions::default(),
+    };
+    let (summary, stopped) = ingest_changes::ingest(&plan, Some(owner), ctx).await?;
+    if let Some(stopped) = stopped {
+        return Err(stopped);
+    }
+    if summary.rejected > 0 || summary.unfinished > 0 {
+        return Err(CliError::other(format!(
+            "the sample changes were not all accepted: {} published, {} rejected",
+            summary.published, summary.rejected
+        )));
+    }
+    say(format!(
+        "3. ingest-changes {} --channel-arn … (CloudTrail logs → change events, as the account owner){}\n{}\n",
+        dir.display(),
+        if summary.published == 0 {
+            "\n   (already ingested by an earlier quickstart: nothing sent again)"
+        } else {
+            ""
+        },
+        summary.table()
+    ))?;
+    let sql = SavedQuery::RecentChanges.sql().replace("{eds}", table);
+    say(format!(
+        "4. query --saved recent-changes: the change events\n   {sql}\n"
+    ))?;
+    crate::commands::query::execute(&owner.control(), &sql, ctx, std::time::Duration::from_secs(60)).await?;
+    say(String::new())
 }
 
 /// An AWS configuration for the embedded Lake: fixed Region, local endpoint, a local access key.

@@ -9,6 +9,7 @@ mod alarms;
 mod catalog;
 mod cli;
 mod ingest_changes;
+mod ingest_changes_sqs;
 mod integration;
 mod local_serve;
 mod put_events;

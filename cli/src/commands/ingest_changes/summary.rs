@@ -120,7 +120,9 @@ impl Report for Summary {
         if !self.changes_by_rule.is_empty() {
             rows.push(("  by rule", counts(&self.changes_by_rule)));
         }
-        rows.push(("Not changes", counts(&self.skipped)));
+        if !self.skipped.is_empty() {
+            rows.push(("Not changes", counts(&self.skipped)));
+        }
         rows.push(("Malformed", self.malformed.to_string()));
         rows.push((
             if self.dry_run { "Printed" } else { "Published" },
