@@ -267,3 +267,45 @@ fn usage_errors_exit_252() {
         assert!(run.stderr.contains(needle), "{args:?}: {run:?}");
     }
 }
+
+#[test]
+fn a_refused_channel_stops_the_run_and_a_rerun_loses_nothing() {
+    let lake = Lake::start();
+    let bundle = lake.enable(&["--principal", crate::harness::VENDOR, "--external-id", "ext-42"]);
+    let channel = bundle["channelArn"].as_str().unwrap();
+    let store = bundle["eventDataStoreArn"].as_str().unwrap();
+    copy_fixtures(&lake.path("logs"));
+    let args = |external_id: &'static str| {
+        [
+            "--output",
+            "json",
+            "ingest-changes",
+            "logs",
+            "--channel-arn",
+            channel,
+            "--external-id",
+            external_id,
+        ]
+        .map(str::to_owned)
+    };
+    // The vendor with the wrong external ID: Lake refuses every request, the run stops with 254 and records
+    // nothing as done.
+    let wrong = args("not-the-id");
+    let wrong: Vec<&str> = wrong.iter().map(String::as_str).collect();
+    let run = lake.ctlake_as(crate::harness::VENDOR, &wrong);
+    assert_eq!(run.code, 254, "{run:?}");
+    assert!(run.stderr.contains("ChannelInsufficientPermission"), "{run:?}");
+    assert!(run.stderr.contains("--external-id"), "{run:?}");
+    let summary = run.json();
+    assert_eq!(summary["published"], 0, "{summary}");
+    assert_eq!(summary["complete"], false, "{summary}");
+    assert_eq!(count(&lake, store, ""), (0, 0));
+
+    // The right one: every change is published, once.
+    let right = args("ext-42");
+    let right: Vec<&str> = right.iter().map(String::as_str).collect();
+    let run = lake.ctlake_as(crate::harness::VENDOR, &right);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["published"], 4, "{run:?}");
+    assert_eq!(uids(&lake, store), sorted(&CHANGES));
+}
