@@ -19,7 +19,7 @@ use ctlake::{AccountId, ChannelArn, Destination, ExternalId};
 use ctlake_changes::classify::{Classifier, ClassifierConfig, RuleAction};
 use ctlake_changes::normalize::Normalizer;
 use ctlake_changes::pipeline::{Ingest, Location, PipelineOptions, SqsOptions};
-use ctlake_changes::read::{AwsOptions, MAX_MESSAGES_PER_RECEIVE, MAX_WAIT};
+use ctlake_changes::read::{AwsOptions, MAX_MESSAGES_PER_RECEIVE, MAX_VISIBILITY_TIMEOUT, MAX_WAIT};
 
 use self::consume::Consumer;
 use self::journal::Journal;
@@ -99,12 +99,13 @@ pub(crate) struct IngestChangesArgs {
 
     /// sqs://: long-poll wait of each receive, in seconds (0–20).
     #[arg(long, value_name = "SECONDS", default_value_t = 20,
-          value_parser = clap::value_parser!(u64).range(0..=20))]
+          value_parser = clap::value_parser!(u64).range(0..=MAX_WAIT.as_secs()))]
     pub(crate) wait: u64,
 
-    /// sqs://: visibility timeout of received messages, in seconds (extended while their objects are read).
+    /// sqs://: visibility timeout of received messages, in seconds, at most 43200 (extended while their objects
+    /// are read).
     #[arg(long, value_name = "SECONDS", default_value_t = 300,
-          value_parser = clap::value_parser!(u64).range(1..=43_200))]
+          value_parser = clap::value_parser!(u64).range(1..=MAX_VISIBILITY_TIMEOUT.as_secs()))]
     pub(crate) visibility_timeout: u64,
 }
 
