@@ -9,10 +9,14 @@
 //! * `read+classify+normalize`: the whole ingest core with the default rules, building each kept change's
 //!   validated `PutAuditEvents` entry (serialized `eventData` + checksum).
 //!
+//! Every stage is measured twice: wall time, and the bench thread's CPU time (`…_cpu`, what one core spends,
+//! independent of other load on a shared machine).
+//!
 //! Run: `cargo bench -p ctlake-changes --bench ingest` (optionally `CTLAKE_BENCH_RECORDS=…`).
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ctlake::AccountId;
@@ -106,38 +110,50 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest");
     group.sample_size(10);
     group.throughput(Throughput::Elements(count as u64));
-    group.bench_function("decompress", |b| {
-        b.iter(|| {
-            let mut sink = std::io::sink();
-            let mut reader = decode(std::fs::File::open(&path).expect("open")).expect("decode");
-            std::io::copy(&mut reader, &mut sink).expect("gunzip")
-        })
-    });
-    group.bench_function("decompress+parse", |b| {
-        b.iter(|| {
-            let mut n = 0usize;
-            read_records(open_file(&path).expect("open"), &object.id, |record| {
-                n += usize::from(record.parse().is_ok_and(|v| v.is_object()));
-                Flow::Continue
+    // Each stage twice: wall time, and this thread's CPU time (`…_cpu`), which a loaded shared machine does not
+    // inflate: the one-core figure.
+    for cpu in [false, true] {
+        let suffix = if cpu { "_cpu" } else { "" };
+        group.bench_function(format!("decompress{suffix}"), |b| {
+            b.iter_custom(|iters| {
+                timed(iters, cpu, || {
+                    let mut sink = std::io::sink();
+                    let mut reader = decode(std::fs::File::open(&path).expect("open")).expect("decode");
+                    std::io::copy(&mut reader, &mut sink).expect("gunzip");
+                })
             })
-            .expect("read");
-            assert_eq!(n, count);
-        })
-    });
-    group.bench_function("read+classify+normalize", |b| {
-        b.iter(|| {
-            // A fresh ingest each time: the de-duplication window must not carry over between iterations.
-            let ingest = ingest.fresh();
-            let mut kept = 0usize;
-            let report = ingest.process_object(&object, open_file(&path).expect("open"), |change, _| {
-                kept += change.audit_event.event_data().len().min(1);
-                Flow::Continue
-            });
-            assert_eq!(report.records, count);
-            assert!(report.error.is_none());
-            kept
-        })
-    });
+        });
+        group.bench_function(format!("decompress+parse{suffix}"), |b| {
+            b.iter_custom(|iters| {
+                timed(iters, cpu, || {
+                    let mut n = 0usize;
+                    read_records(open_file(&path).expect("open"), &object.id, |record| {
+                        n += usize::from(record.parse().is_ok_and(|v| v.is_object()));
+                        Flow::Continue
+                    })
+                    .expect("read");
+                    assert_eq!(n, count);
+                })
+            })
+        });
+        group.bench_function(format!("read+classify+normalize{suffix}"), |b| {
+            b.iter_custom(|iters| {
+                timed(iters, cpu, || {
+                    // A fresh ingest each time: the de-duplication window must not carry over between iterations.
+                    let ingest = ingest.fresh();
+                    let mut kept = 0usize;
+                    let report =
+                        ingest.process_object(&object, open_file(&path).expect("open"), |change, _| {
+                            kept += change.audit_event.event_data().len().min(1);
+                            Flow::Continue
+                        });
+                    assert_eq!(report.records, count);
+                    assert!(report.error.is_none());
+                    assert_eq!(kept, report.kept);
+                })
+            })
+        });
+    }
     group.finish();
 
     // One counted pass, so the benchmark output also says how many changes the input holds.
@@ -157,6 +173,38 @@ fn bench(c: &mut Criterion) {
         .take(16)
         .read_to_string(&mut check);
     assert!(check.starts_with("{\"Records\":["));
+}
+
+/// Runs `pass` `iters` times; the wall time, or this thread's CPU time when `cpu`.
+fn timed(iters: u64, cpu: bool, mut pass: impl FnMut()) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        let (start, cpu_start) = (Instant::now(), thread_cpu());
+        pass();
+        total += if cpu {
+            thread_cpu().saturating_sub(cpu_start)
+        } else {
+            start.elapsed()
+        };
+    }
+    total
+}
+
+/// This thread's CPU time.
+#[cfg(unix)]
+fn thread_cpu() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(
+        u64::try_from(t.tv_sec).unwrap_or(0),
+        u32::try_from(t.tv_nsec).unwrap_or(0),
+    )
+}
+
+/// Elapsed time where thread CPU time is not available.
+#[cfg(not(unix))]
+fn thread_cpu() -> Duration {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed()
 }
 
 criterion_group!(benches, bench);
