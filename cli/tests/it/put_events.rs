@@ -247,6 +247,49 @@ fn resume_after_an_interruption_sends_nothing_twice() {
 }
 
 #[test]
+fn an_unreachable_lake_stops_the_run_with_255_after_the_publishers_retries() {
+    let lake = Lake::start();
+    let bundle = lake.enable(&[]);
+    let channel = bundle["channelArn"].as_str().unwrap();
+    std::fs::write(lake.path("e.ndjson"), events(10, "u").join("\n")).unwrap();
+    // A loopback port nobody listens on: every connection is refused.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let run = lake.ctlake(&[
+        "--endpoint-url",
+        &url,
+        "--output",
+        "json",
+        "put-events",
+        "e.ndjson",
+        "--channel-arn",
+        channel,
+    ]);
+    assert_eq!(run.code, 255, "{run:?}");
+    assert!(run.stderr.contains("refused"), "{run:?}");
+    assert!(run.stderr.contains("--resume"), "{run:?}");
+    let summary = run.json();
+    assert_eq!(
+        (summary["accepted"].as_u64(), summary["complete"].as_bool()),
+        (Some(0), Some(false)),
+        "{summary}"
+    );
+    // Nothing was settled, so a resumed run against the Lake sends all of it.
+    let resumed = lake.ctlake(&[
+        "--output",
+        "json",
+        "put-events",
+        "e.ndjson",
+        "--channel-arn",
+        channel,
+        "--resume",
+    ]);
+    assert_eq!(resumed.code, 0, "{resumed:?}");
+    assert_eq!(resumed.json()["accepted"], 10);
+}
+
+#[test]
 fn usage_errors_exit_252() {
     let lake = Lake::start();
     let bad_arn = lake.ctlake(&["put-events", "x.ndjson", "--channel-arn", "not-an-arn"]);

@@ -479,10 +479,39 @@ async fn drive(
     }
     // Stop reading (the reader thread ends at its next send), then let the sink end.
     drop(records);
-    if interrupted || fatal.is_some() {
+    let mut finished = false;
+    if !interrupted && fatal.is_none() {
+        // The publisher may still hold thousands of entries: keep recording their receipts (so an
+        // interruption now resumes from there) and keep listening for Ctrl-C while they are delivered.
+        let finish = sink.finish();
+        tokio::pin!(finish);
+        loop {
+            tokio::select! {
+                biased;
+                () = &mut interrupt => {
+                    interrupted = true;
+                    break;
+                }
+                done = &mut finish => {
+                    finished = true;
+                    if let Err(e) = done {
+                        fatal = Some(e);
+                    }
+                    break;
+                }
+                Some(receipt) = receipts.recv() => {
+                    tracker.settle(&receipt)?;
+                    while let Ok(receipt) = receipts.try_recv() {
+                        tracker.settle(&receipt)?;
+                    }
+                    tracker.checkpoint()?;
+                    bar.set_message(tracker.progress_message());
+                }
+            }
+        }
+    }
+    if !finished {
         sink.abandon().await;
-    } else if let Err(e) = sink.finish().await {
-        fatal = Some(e);
     }
     drop(sink);
     while let Some(receipt) = receipts.recv().await {
