@@ -3,20 +3,20 @@
 use std::collections::{HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 
+use crate::AuditEvent;
 use crate::validate::limits;
-use crate::{AuditEvent, AuditEventId};
 
 /// What the limiter needs to know about an entry.
 pub(crate) trait BatchItem {
     /// The entry's `id` (unique within a request).
-    fn id(&self) -> &AuditEventId;
+    fn id(&self) -> &str;
     /// The entry's exact serialized size, [`AuditEvent::encoded_len`].
     fn encoded_len(&self) -> usize;
 }
 
 impl BatchItem for AuditEvent {
-    fn id(&self) -> &AuditEventId {
-        AuditEvent::id(self)
+    fn id(&self) -> &str {
+        AuditEvent::id(self).as_str()
     }
 
     fn encoded_len(&self) -> usize {
@@ -112,7 +112,7 @@ impl<T: BatchItem> Limiter<T> {
     /// Adds an entry to the current batch, or to the waiting list when its id is already in the batch, or
     /// the batch is full, or it does not fit.
     pub(crate) fn push(&mut self, item: T) {
-        let hash = self.hasher.hash_one(item.id().as_str());
+        let hash = self.hasher.hash_one(item.id());
         if self.is_full() || self.ids.contains(&hash) {
             self.waiting.push_back(item);
             return;

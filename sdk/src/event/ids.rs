@@ -154,11 +154,16 @@ string_newtype!(
 
 /// The UUID v5 namespace of [`AuditEventId::derive`]: the v5 UUID of the URL
 /// `https://github.com/ctlake/ctlake/audit-event-id` in the standard URL namespace.
-fn derive_namespace() -> uuid::Uuid {
-    uuid::Uuid::new_v5(
-        &uuid::Uuid::NAMESPACE_URL,
-        b"https://github.com/ctlake/ctlake/audit-event-id",
-    )
+///
+/// Computed once (a SHA-1 of its own), not on every [`AuditEventId::derive`].
+fn derive_namespace() -> &'static uuid::Uuid {
+    static NAMESPACE: std::sync::LazyLock<uuid::Uuid> = std::sync::LazyLock::new(|| {
+        uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_URL,
+            b"https://github.com/ctlake/ctlake/audit-event-id",
+        )
+    });
+    &NAMESPACE
 }
 
 impl AuditEventId {
@@ -177,10 +182,11 @@ impl AuditEventId {
     /// assert_eq!(a.as_str().len(), 36);
     /// ```
     pub fn derive(source_id: &str) -> Self {
+        let uuid = uuid::Uuid::new_v5(derive_namespace(), source_id.as_bytes());
         Self(
-            uuid::Uuid::new_v5(&derive_namespace(), source_id.as_bytes())
-                .hyphenated()
-                .to_string(),
+            uuid.hyphenated()
+                .encode_lower(&mut uuid::Uuid::encode_buffer())
+                .to_owned(),
         )
     }
 

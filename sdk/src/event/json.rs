@@ -6,6 +6,7 @@
 //! numbers are formatted by serde_json itself, so the output equals `serde_json::to_string(&event)` byte for
 //! byte (unit and property tests check this).
 
+use std::cell::RefCell;
 use std::io;
 
 use serde_json::{Map, Number, Value};
@@ -20,13 +21,34 @@ pub(crate) struct ObjectSizes {
     pub(crate) additional_event_data: Option<usize>,
 }
 
+thread_local! {
+    /// The serializer's buffer, reused by the next event on this thread.
+    static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A reused buffer larger than this is let go after use, so one huge event does not pin its size.
+const MAX_KEPT_BUFFER: usize = 64 * 1024;
+
 /// Serializes `event` and measures its object fields.
+///
+/// The text is written into a per-thread buffer and copied out at its exact size: no allocation to guess
+/// and shrink per event, and the string allocated is exactly the text (a queued entry keeps nothing else;
+/// and, freed, it leaves a gap the next event's text fits in).
 pub(crate) fn to_json(event: &EventData) -> (String, ObjectSizes) {
-    let mut out = Vec::with_capacity(estimate(event));
-    let sizes = write_event(&mut out, event);
-    // Every byte written comes from a `&str` or from serde_json, so the buffer is valid UTF-8.
-    let json = String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-    (json, sizes)
+    BUFFER.with_borrow_mut(|out| {
+        out.clear();
+        out.reserve(estimate(event));
+        let sizes = write_event(out, event);
+        // Every byte written comes from a `&str` or from serde_json, so the buffer is valid UTF-8.
+        let json = match std::str::from_utf8(out) {
+            Ok(json) => json.to_owned(),
+            Err(_) => String::from_utf8_lossy(out).into_owned(),
+        };
+        if out.capacity() > MAX_KEPT_BUFFER {
+            *out = Vec::new();
+        }
+        (json, sizes)
+    })
 }
 
 /// Measures the object fields without building the string.
@@ -287,20 +309,36 @@ pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// The length of `s` written as a JSON string, with its quotes (what [`write_str`] writes).
+///
+/// One table look-up per byte, no branch: an `eventData` text has a quote every few bytes, so restarting a
+/// scan at each one (as [`write_str`] must, to copy the runs between them) would cost several times more.
 pub(crate) fn escaped_len(s: &str) -> usize {
-    let bytes = s.as_bytes();
-    let mut len = bytes.len() + 2;
-    let mut start = 0;
-    while let Some(i) = next_escape(bytes, start) {
-        len += if ESCAPE[usize::from(bytes[i])] == b'u' {
-            5
-        } else {
-            1
-        };
-        start = i + 1;
-    }
-    len
+    // Summed in chunks whose total fits a u32 (at most 5 per byte).
+    let extra: usize = s
+        .as_bytes()
+        .chunks(1 << 20)
+        .map(|chunk| {
+            let sum: u32 = chunk.iter().map(|&b| u32::from(EXTRA_LEN[usize::from(b)])).sum();
+            sum as usize
+        })
+        .sum();
+    s.len() + 2 + extra
 }
+
+/// For each byte: how many bytes its escape adds (0 when written as is, 1 for `\x`, 5 for `\u00xx`).
+static EXTRA_LEN: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = match ESCAPE[b] {
+            0 => 0,
+            b'u' => 5,
+            _ => 1,
+        };
+        b += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ mod time;
 mod user_identity;
 
 pub use arn::ChannelArn;
+pub(crate) use audit_event::request_body;
 pub use audit_event::{AuditEvent, request_body_len};
 pub use builder::EventDataBuilder;
 pub(crate) use builder::path;

@@ -42,34 +42,39 @@ impl OutgoingEvent {
         }
     }
 
-    /// Checks the event for `channel` and turns it into the entry to send.
+    /// Checks the event for `channel` and turns it into the entry to send, with its
+    /// [`encoded_len`](AuditEvent::encoded_len) (measured here once, for the request-size check and the
+    /// batcher).
     ///
     /// Typed events: `recipientAccountId` must be the channel's owner, and the JSON-object size caps are
     /// measured while serializing (every other rule held when the `EventData` was built). Entries: the
     /// recipient is read from the `eventData` text when it is a JSON object with that field (other entry
     /// content is sent as given — parse untrusted input with `ctlake::parse`). Both: a request holding the
     /// entry alone must fit in [`MAX_REQUEST_BYTES`](limits::MAX_REQUEST_BYTES).
-    pub(crate) fn prepare(self, channel: &ChannelArn) -> Result<AuditEvent, Violations> {
+    ///
+    /// An invalid event comes back as its id (derived once, here) and every violation.
+    pub(crate) fn prepare(
+        self,
+        channel: &ChannelArn,
+    ) -> Result<(AuditEvent, usize), (AuditEventId, Violations)> {
         let mut violations = Vec::new();
-        let entry = match self.kind {
+        // The entry, or the id of a typed event that could not become one.
+        let entry: Result<AuditEvent, AuditEventId> = match self.kind {
             Kind::Data(id, data) => {
                 if data.recipient_account_id() != channel.account_id() {
                     violations.push(recipient_mismatch(data.recipient_account_id().as_str(), channel));
                 }
                 let id = id.unwrap_or_else(|| AuditEventId::derive(data.uid()));
-                match AuditEvent::validated(id, &data) {
-                    Ok(entry) => Some(entry),
-                    Err(sizes) => {
-                        violations.extend(sizes);
-                        None
-                    }
-                }
+                AuditEvent::validated_or_id(id, &data).map_err(|(id, sizes)| {
+                    violations.extend(sizes);
+                    id
+                })
             }
             Kind::Parsed(parsed) => {
                 if let Err(v) = parsed.validate_for_channel(channel) {
                     violations.extend(v);
                 }
-                Some(parsed.into_audit_event())
+                Ok(parsed.into_audit_event())
             }
             Kind::Entry(entry) => {
                 if let Ok(Recipient {
@@ -79,11 +84,12 @@ impl OutgoingEvent {
                 {
                     violations.push(recipient_mismatch(&recipient, channel));
                 }
-                Some(entry)
+                Ok(entry)
             }
         };
-        if let Some(entry) = &entry {
-            let alone = limits::REQUEST_BODY_WRAPPER_BYTES + entry.encoded_len();
+        let len = entry.as_ref().map_or(0, AuditEvent::encoded_len);
+        if entry.is_ok() {
+            let alone = limits::REQUEST_BODY_WRAPPER_BYTES + len;
             if alone > limits::MAX_REQUEST_BYTES {
                 violations.push(Violation::new(
                     "auditEvents",
@@ -95,8 +101,9 @@ impl OutgoingEvent {
             }
         }
         match entry {
-            Some(entry) if violations.is_empty() => Ok(entry),
-            _ => Err(Violations::new(violations)),
+            Ok(entry) if violations.is_empty() => Ok((entry, len)),
+            Ok(entry) => Err((entry.id().clone(), Violations::new(violations))),
+            Err(id) => Err((id, Violations::new(violations))),
         }
     }
 }
@@ -186,9 +193,10 @@ mod tests {
     #[test]
     fn typed_events_get_a_stable_id_from_their_uid() {
         let channel: ChannelArn = CHANNEL.parse().unwrap();
-        let entry = OutgoingEvent::from(event("123456789012"))
+        let (entry, len) = OutgoingEvent::from(event("123456789012"))
             .prepare(&channel)
             .unwrap();
+        assert_eq!(len, entry.encoded_len());
         assert_eq!(entry.id(), &AuditEventId::derive("u-1"));
         let id: AuditEventId = "mine".parse().unwrap();
         assert_eq!(OutgoingEvent::with_id(id.clone(), event("123456789012")).id(), id);
@@ -204,7 +212,12 @@ mod tests {
             .additional_event_data(big)
             .build()
             .unwrap();
-        let err = OutgoingEvent::from(data).prepare(&channel).unwrap_err();
+        let (id, err) = OutgoingEvent::from(data).prepare(&channel).unwrap_err();
+        assert_eq!(
+            id,
+            AuditEventId::derive("u-1"),
+            "the id comes back with the violations"
+        );
         let paths: Vec<_> = err.iter().map(Violation::path).collect();
         assert_eq!(
             paths,
@@ -219,7 +232,7 @@ mod tests {
         let ok = AuditEvent::new("a".parse().unwrap(), &event("123456789012"));
         assert!(OutgoingEvent::from(ok).prepare(&channel).is_ok());
         let other = AuditEvent::new("a".parse().unwrap(), &event("210987654321"));
-        let err = OutgoingEvent::from(other).prepare(&channel).unwrap_err();
+        let (_, err) = OutgoingEvent::from(other).prepare(&channel).unwrap_err();
         assert_eq!(err.as_slice()[0].path(), "eventData.recipientAccountId");
         let parsed = crate::parse(
             AuditEvent::new("p".parse().unwrap(), &event("210987654321"))
@@ -229,10 +242,11 @@ mod tests {
         .unwrap();
         let out = OutgoingEvent::from(parsed);
         assert_eq!(out.id(), AuditEventId::derive("u-1"));
-        let err = out.prepare(&channel).unwrap_err();
+        let (_, err) = out.prepare(&channel).unwrap_err();
         assert!(matches!(err.as_slice()[0].rule(), Rule::RecipientMismatch { .. }));
         let huge = AuditEvent::from_json("h".parse().unwrap(), "x".repeat(limits::MAX_REQUEST_BYTES));
-        let err = OutgoingEvent::from(huge).prepare(&channel).unwrap_err();
+        let (id, err) = OutgoingEvent::from(huge).prepare(&channel).unwrap_err();
+        assert_eq!(id.as_str(), "h");
         assert!(matches!(
             err.as_slice()[0].rule(),
             Rule::TooLarge {

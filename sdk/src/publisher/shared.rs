@@ -2,17 +2,22 @@
 //! the [`Responder`] that gives each event its one outcome.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use tokio::sync::{OwnedSemaphorePermit, oneshot};
 use tokio::time::Instant;
 
 use super::outcome::{AbandonReason, Delivery, Outcome, Summary};
+use super::packed::Queued;
+use crate::AuditEvent;
 use crate::batch::BatchItem;
 use crate::destination::health::Breaker;
 use crate::destination::{Destination, DestinationCounts, DestinationStatus};
 use crate::metrics::DestinationMetrics;
-use crate::{AuditEvent, AuditEventId};
+
+/// The most of an event's text kept as a destination's compression dictionary (LZ4 looks back 64 KiB at
+/// most; the start of an event holds what events share).
+const MAX_DICTIONARY_BYTES: usize = 16 * 1024;
 
 /// Publisher-wide state.
 #[derive(Debug, Default)]
@@ -70,6 +75,8 @@ pub(crate) struct DestinationShared {
     pub(crate) calls: AtomicU64,
     pub(crate) queued: AtomicUsize,
     pub(crate) in_flight: AtomicUsize,
+    /// The dictionary of compressed entries (see [`Queued`]), set when the first one is compressed.
+    dictionary: OnceLock<Arc<[u8]>>,
 }
 
 impl DestinationShared {
@@ -88,6 +95,7 @@ impl DestinationShared {
             calls: AtomicU64::new(0),
             queued: AtomicUsize::new(0),
             in_flight: AtomicUsize::new(0),
+            dictionary: OnceLock::new(),
         }
     }
 
@@ -100,9 +108,18 @@ impl DestinationShared {
         self.metrics.published.increment(1);
     }
 
-    /// Undoes [`count_published`](Self::count_published) for an event that could not be queued.
-    pub(crate) fn uncount_published(&self) {
-        self.published.fetch_sub(1, Relaxed);
+    /// The form `entry` is queued in: compressed when the queue is deeper than `compress_above` (see
+    /// [`PublisherBuilder::compress_queued_above`](super::PublisherBuilder::compress_queued_above)), as it
+    /// is otherwise. The destination's dictionary is the first entry compressed.
+    pub(crate) fn queued_form(&self, entry: AuditEvent, compress_above: usize) -> Queued {
+        if self.queued.load(Relaxed) < compress_above {
+            return Queued::Plain(entry);
+        }
+        let dictionary = self.dictionary.get_or_init(|| {
+            let text = entry.event_data().as_bytes();
+            Arc::from(&text[..text.len().min(MAX_DICTIONARY_BYTES)])
+        });
+        Queued::pack(entry, dictionary)
     }
 
     pub(crate) fn counts(&self) -> DestinationCounts {
@@ -163,7 +180,7 @@ pub(crate) struct Responder {
     shared: Arc<DestinationShared>,
     published_at: Instant,
     /// The publisher-wide queue slot, released with the outcome.
-    _permit: Option<OwnedSemaphorePermit>,
+    permit: Option<OwnedSemaphorePermit>,
 }
 
 impl Responder {
@@ -176,7 +193,7 @@ impl Responder {
             tx: Some(tx),
             shared,
             published_at: Instant::now(),
-            _permit: permit,
+            permit,
         }
     }
 
@@ -187,16 +204,24 @@ impl Responder {
 
     /// Gives the event its outcome, with how many times it was resent and whether the whole request (or the
     /// destination) decided it.
-    pub(crate) fn deliver(mut self, outcome: Outcome, resends: u32, decided_for_request: bool) {
+    pub(crate) fn deliver(self, outcome: Outcome, resends: u32, decided_for_request: bool) {
+        drop(self.deliver_keeping_slot(outcome, resends, decided_for_request));
+    }
+
+    /// [`deliver`](Self::deliver), handing back the event's publisher-wide queue slot instead of releasing
+    /// it, so a worker can release the slots of a whole batch at once (one wake-up of the waiting publishers
+    /// per batch, not one per event).
+    pub(crate) fn deliver_keeping_slot(
+        mut self,
+        outcome: Outcome,
+        resends: u32,
+        decided_for_request: bool,
+    ) -> Option<OwnedSemaphorePermit> {
         if let Some(tx) = self.tx.take() {
             self.shared.record(&outcome, self.published_at);
             let _ = tx.send(Box::new(Delivery::new(outcome, resends, decided_for_request)));
         }
-    }
-
-    /// Takes the sender out without an outcome: the event was never queued (`publish` returns an error).
-    pub(crate) fn disarm(mut self) {
-        self.tx = None;
+        self.permit.take()
     }
 }
 
@@ -234,18 +259,19 @@ impl Meta {
     }
 }
 
-/// A queued event: the entry, its exact size, and its [`Meta`].
+/// A queued event: the entry (compressed while the queue is deep), its exact size, and its [`Meta`].
 #[derive(Debug)]
 pub(crate) struct Pending {
-    pub(crate) entry: AuditEvent,
+    pub(crate) entry: Queued,
     pub(crate) len: usize,
     pub(crate) meta: Meta,
 }
 
 impl Pending {
-    pub(crate) fn new(entry: AuditEvent, responder: Responder) -> Self {
+    /// A queued event; `len` is the entry's [`AuditEvent::encoded_len`], measured once by `publish`.
+    pub(crate) fn new(entry: Queued, len: usize, responder: Responder) -> Self {
         Self {
-            len: entry.encoded_len(),
+            len,
             entry,
             meta: Meta {
                 responder,
@@ -258,7 +284,7 @@ impl Pending {
 }
 
 impl BatchItem for Pending {
-    fn id(&self) -> &AuditEventId {
+    fn id(&self) -> &str {
         self.entry.id()
     }
 

@@ -862,3 +862,55 @@ async fn stop_abandons_calls_that_outlast_the_grace_time() {
         }
     )));
 }
+
+#[test]
+fn entries_are_queued_compressed_only_above_the_queue_depth() {
+    let shared = DestinationShared::new(
+        dest(0),
+        Breaker::new(Duration::from_secs(1), Duration::from_secs(1)),
+        Arc::default(),
+    );
+    let entry = AuditEvent::new(AuditEventId::derive("a"), &event("a"));
+    shared.queued.store(9, Ordering::Relaxed);
+    assert!(
+        !shared.queued_form(entry.clone(), 10).is_packed(),
+        "below the depth"
+    );
+    shared.queued.store(10, Ordering::Relaxed);
+    let packed = shared.queued_form(entry.clone(), 10);
+    assert!(packed.is_packed(), "at the depth");
+    assert_eq!(packed.unpack().unwrap(), entry);
+    let other = AuditEvent::new(AuditEventId::derive("b"), &event("b"));
+    let packed = shared.queued_form(other.clone(), 10);
+    assert!(packed.is_packed(), "against the destination's dictionary");
+    assert_eq!(packed.unpack().unwrap(), other);
+    assert!(!shared.queued_form(entry, usize::MAX).is_packed(), "never");
+}
+
+#[tokio::test(start_paused = true)]
+async fn compressed_entries_are_sent_unchanged_in_order_and_every_one_is_accepted() {
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let seen = sent.clone();
+    let sink = Scripted::new(move |r, _| {
+        seen.lock().unwrap().extend(r.events().iter().cloned());
+        now(accept_all(r))
+    });
+    // Depth 0: every entry is queued compressed.
+    let p = builder(&sink).compress_queued_above(0).build().unwrap();
+    let d = dest(0);
+    let receipts = publish_n(&p, &d, "z", 250).await;
+    let out = outcomes(receipts).await;
+    assert!(out.iter().all(Outcome::is_accepted), "{out:?}");
+    let expected: Vec<AuditEvent> = (0..250)
+        .map(|i| {
+            let uid = format!("z-{i}");
+            AuditEvent::new(AuditEventId::derive(&uid), &event(&uid))
+        })
+        .collect();
+    assert_eq!(
+        *sent.lock().unwrap(),
+        expected,
+        "same text, ids and checksums, in order"
+    );
+    assert_eq!(sink.sizes(), [100, 100, 50]);
+}

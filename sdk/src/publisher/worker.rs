@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, oneshot, watch};
 use tokio::task::{Id, JoinSet};
 use tokio::time::Instant;
 use tower::{BoxError, Service, ServiceExt};
@@ -85,6 +85,9 @@ pub(crate) struct Worker {
     /// Flushes waiting for every event of an epoch below theirs to have an outcome.
     barriers: Vec<(u64, oneshot::Sender<()>)>,
     stop: watch::Receiver<Stop>,
+    /// The publisher-wide queue slots of the events given an outcome since the loop last turned, released
+    /// together.
+    released: Option<OwnedSemaphorePermit>,
     /// The publisher (and with it the stop signal) is gone: nothing can stop the worker any more.
     stop_gone: bool,
     cancelling: bool,
@@ -128,6 +131,7 @@ impl Worker {
             unsettled: BTreeMap::new(),
             barriers: Vec::new(),
             stop,
+            released: None,
             stop_gone: false,
             cancelling: false,
             closed: false,
@@ -139,6 +143,8 @@ impl Worker {
         let span = tracing::info_span!("ctlake.destination", destination = self.shared.destination.name());
         async move {
             loop {
+                // Before every wait: the slots of what got its outcome in the last turn go back at once.
+                drop(self.released.take());
                 let stop = *self.stop.borrow();
                 match stop {
                     Stop::All => {
@@ -283,7 +289,14 @@ impl Worker {
             }
         }
         let resends = meta.resends();
-        meta.responder.deliver(outcome, resends, decided_for_request);
+        let slot = meta
+            .responder
+            .deliver_keeping_slot(outcome, resends, decided_for_request);
+        match (&mut self.released, slot) {
+            (Some(released), Some(slot)) => released.merge(slot),
+            (released @ None, slot) => *released = slot,
+            (Some(_), None) => {}
+        }
     }
 
     /// The destination is paused: its batch is rejected without a call.
@@ -328,10 +341,25 @@ impl Worker {
         let mut entries = Vec::with_capacity(items.len());
         let mut metas = Vec::with_capacity(items.len());
         for mut p in items {
+            let entry = match p.entry.unpack() {
+                Ok(entry) => entry,
+                Err(e) => {
+                    tracing::error!(destination = self.shared.destination.name(), error = %e, "Abandoning an entry.");
+                    let reason = AbandonReason::RetriesExhausted {
+                        attempts: 0,
+                        last_error: e.to_string(),
+                    };
+                    self.finish(p.meta, Outcome::Abandoned { reason }, false);
+                    continue;
+                }
+            };
             p.meta.sends += 1;
             p.meta.first_formed.get_or_insert(now);
-            entries.push(p.entry);
+            entries.push(entry);
             metas.push(p.meta);
+        }
+        if entries.is_empty() {
+            return;
         }
         let events: Arc<[AuditEvent]> = entries.into();
         let count = events.len();
@@ -469,12 +497,21 @@ impl Worker {
             return false;
         }
         let len = entry.encoded_len();
-        self.resends.push((due, Pending { entry, len, meta }));
+        self.resends.push((
+            due,
+            Pending {
+                entry: entry.into(),
+                len,
+                meta,
+            },
+        ));
         true
     }
 
     /// Answers the flushes whose events all have an outcome.
     fn release_barriers(&mut self) {
+        // A flush answered sees the queue slots of what it waited for free.
+        drop(self.released.take());
         if self.barriers.is_empty() {
             return;
         }

@@ -10,10 +10,10 @@ use aws_sdk_cloudtraildata::config::Region;
 use aws_sdk_cloudtraildata::config::retry::RetryConfig;
 use aws_sdk_cloudtraildata::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cloudtraildata::operation::put_audit_events::PutAuditEventsError;
-use aws_sdk_cloudtraildata::types::AuditEvent as SdkAuditEvent;
 use futures::future::BoxFuture;
 use tokio::sync::OnceCell;
 
+use super::body::PresetBody;
 use super::{PutRequest, PutResponse, Sink, SinkError};
 use crate::destination::{Destination, DestinationCredentials, DestinationKey};
 
@@ -24,6 +24,10 @@ use crate::destination::{Destination, DestinationCredentials, DestinationKey};
 /// configuration, with the destination's region, credentials (an assumed role through aws-config's
 /// `AssumeRoleProvider`, which caches and refreshes them) and endpoint, and with **`RetryConfig::disabled()`**:
 /// the publisher's retry layer is the only retry owner (see [`crate::retry`]).
+///
+/// The request body is written by this crate, byte for byte as the SDK would write it (a test compares the
+/// two), and handed to the SDK before signing, so the entries are neither copied nor escaped again per call
+/// (see the `body` module); the SDK does the rest: endpoint, query parameters, signing, HTTP, errors.
 ///
 /// Endpoints: a destination's own `endpoint_url` wins; otherwise the base configuration's, which
 /// [`from_env`](Self::from_env) reads from `AWS_ENDPOINT_URL_CLOUDTRAIL_DATA` or `AWS_ENDPOINT_URL`.
@@ -105,23 +109,16 @@ impl Sink for LakeSink {
         Box::pin(async move {
             let destination = request.destination();
             let client = this.client(destination).await;
-            let events = request
-                .events()
-                .iter()
-                .map(|e| {
-                    SdkAuditEvent::builder()
-                        .id(e.id().as_str())
-                        .event_data(e.event_data())
-                        .set_event_data_checksum(e.checksum().map(str::to_owned))
-                        .build()
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| SinkError::invalid("an entry could not be built").with_source(e))?;
+            // The body is written here, exactly as the SDK would write it, and set by `PresetBody`; the SDK
+            // is given no entries to copy and serialize (see `body`).
+            let body = PresetBody::new(crate::event::request_body(request.events()));
             let output = client
                 .put_audit_events()
                 .channel_arn(destination.channel_arn().as_str())
                 .set_external_id(destination.external_id().map(|e| e.as_str().to_owned()))
-                .set_audit_events(Some(events))
+                .set_audit_events(Some(Vec::new()))
+                .customize()
+                .interceptor(body)
                 .send()
                 .await
                 .map_err(sink_error)?;
@@ -191,6 +188,8 @@ mod tests {
     use aws_credential_types::Credentials;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::net::TcpListener;
+
+    use aws_sdk_cloudtraildata::types::AuditEvent as SdkAuditEvent;
 
     use super::*;
     use crate::{AuditEvent, AuditEventId, request_body_len};
@@ -290,6 +289,46 @@ mod tests {
         assert_eq!(sent.len(), events.len());
         assert_eq!(sent[3]["eventData"].as_str(), Some(events[3].event_data()));
         assert_eq!(sent[3]["eventDataChecksum"].as_str(), events[3].checksum());
+    }
+
+    #[tokio::test]
+    async fn the_body_sent_is_byte_for_byte_the_one_the_sdk_would_serialize() {
+        let (url, bodies) = capture(200, r#"{"successful":[],"failed":[]}"#).await;
+        let (sink, dest) = sink(&url);
+        let mut events = entries();
+        events.push(AuditEvent::from_json("no-checksum".parse().unwrap(), "{}").without_checksum());
+        // The SDK's own serialization of the same entries, through a plain client.
+        let plain = Client::from_conf(
+            aws_sdk_cloudtraildata::config::Builder::from(&sink.inner.base)
+                .endpoint_url(&url)
+                .retry_config(RetryConfig::disabled())
+                .build(),
+        );
+        let sdk_entries = events
+            .iter()
+            .map(|e| {
+                SdkAuditEvent::builder()
+                    .id(e.id().as_str())
+                    .event_data(e.event_data())
+                    .set_event_data_checksum(e.checksum().map(str::to_owned))
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        plain
+            .put_audit_events()
+            .channel_arn(dest.channel_arn().as_str())
+            .set_audit_events(Some(sdk_entries))
+            .send()
+            .await
+            .unwrap();
+        sink.put(PutRequest::new(dest, events)).await.unwrap();
+        let bodies = bodies.lock().unwrap();
+        assert_eq!(bodies.len(), 2);
+        assert_eq!(
+            String::from_utf8_lossy(&bodies[1]),
+            String::from_utf8_lossy(&bodies[0])
+        );
     }
 
     #[tokio::test]

@@ -12,6 +12,7 @@
 //! classifies: [`crate::retry::classify`] decides what happens next. Other destinations (CloudWatch Logs, a
 //! queue) can implement the trait and take the same events (ARCHITECTURE decision 8).
 
+mod body;
 mod error;
 mod file;
 mod lake;
