@@ -13,7 +13,9 @@
 //! 3. `quota`: the Lake's quota emulation on (100 calls/s per account) and the publisher's defaults
 //!    (100 calls/s): sustained events/s over 17 s after a warm-up, and CPU use split by thread: the
 //!    publisher (the runtime's threads: `publish`'s validation, serialization and checksum, queue, batches,
-//!    signing, HTTP) and the application (10 producer threads building the `EventData` values).
+//!    signing, HTTP) and the application (10 producer threads building the `EventData` values). The flood
+//!    keeps every queue deep, so queued entries are compressed; `CTLAKE_BENCH_COMPRESS_ABOVE=<depth>`
+//!    sets the depth (`18446744073709551615`, i.e. `usize::MAX`: never) to measure that cost.
 //! 4. `queued`: 100 000 events queued while the Lake does not answer (every call delayed 10 min): resident
 //!    memory with everything queued. Peak RSS of the whole run is printed at the end.
 
@@ -320,10 +322,17 @@ async fn run(only: &[String]) {
             .set_faults(json!({"put_audit_events_quota": true}))
             .await;
         let dests = destinations(&proc.lake).await;
-        let publisher = Publisher::builder()
-            .sink(LakeSink::new(&sdk_config(proc.lake.endpoint(), "test")))
-            .build()
-            .unwrap();
+        let mut builder = Publisher::builder().sink(LakeSink::new(&sdk_config(proc.lake.endpoint(), "test")));
+        // The flood keeps every queue deep, so the publisher compresses what it queues; this variable
+        // (`usize::MAX`: never) measures what that costs.
+        if let Some(depth) = std::env::var("CTLAKE_BENCH_COMPRESS_ABOVE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            println!("quota: compressing queued entries above a depth of {depth}");
+            builder = builder.compress_queued_above(depth);
+        }
+        let publisher = builder.build().unwrap();
         let run_for = Duration::from_secs(20);
         let warmup = Duration::from_secs(3);
         let start = Instant::now();

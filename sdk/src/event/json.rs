@@ -249,29 +249,8 @@ static ESCAPE: [u8; 256] = {
     table
 };
 
-/// The index of the first byte at or after `from` that JSON escapes (`"`, `\\`, or below 0x20).
-///
-/// Skips eight bytes at a time: in each little-endian word, the lowest set bit of each "has a zero byte"
-/// mask marks exactly the first matching byte (borrows only run upwards), so the lowest bit of their union
-/// is the first byte that needs escaping.
-fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
-    let mut i = from;
-    while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-        let mask = escape_mask(u64::from_le_bytes(*word));
-        if mask != 0 {
-            return Some(i + (mask.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    // The last 0–7 bytes, padded with a byte that needs no escape.
-    let rest = bytes.get(i..).filter(|rest| !rest.is_empty())?;
-    let mut word = [b'a'; 8];
-    word.get_mut(..rest.len())?.copy_from_slice(rest);
-    let mask = escape_mask(u64::from_le_bytes(word));
-    (mask != 0).then(|| i + (mask.trailing_zeros() / 8) as usize)
-}
-
-/// The high bit of each byte of `w` (little-endian) that JSON escapes; exact up to the lowest set bit.
+/// The high bit of each byte of `w` (little-endian) that JSON escapes; exact up to the lowest set bit (bytes
+/// above the first one to escape may be marked wrongly), so `0` exactly when no byte needs escaping.
 fn escape_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
@@ -283,29 +262,44 @@ fn escape_mask(w: u64) -> u64 {
 }
 
 /// Writes `s` as a JSON string, with quotes.
+///
+/// Eight bytes at a time: a word with nothing to escape is copied whole, any other word byte by byte. An
+/// `eventData` text (JSON inside a JSON string) has a quote every few bytes, so copying the runs between
+/// escapes one by one would cost a call per escape.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let mut start = 0;
-    while let Some(i) = next_escape(bytes, start) {
-        let b = bytes[i];
-        out.extend_from_slice(&bytes[start..i]);
-        match ESCAPE[usize::from(b)] {
-            b'u' => out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(b >> 4)],
-                HEX[usize::from(b & 0xf)],
-            ]),
-            escape => out.extend_from_slice(&[b'\\', escape]),
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        let clean = word
+            .first_chunk::<8>()
+            .is_some_and(|w| escape_mask(u64::from_le_bytes(*w)) == 0);
+        if clean {
+            out.extend_from_slice(word);
+        } else {
+            word.iter().for_each(|&b| write_byte(out, b));
         }
-        start = i + 1;
     }
-    out.extend_from_slice(&bytes[start..]);
+    words.remainder().iter().for_each(|&b| write_byte(out, b));
     out.push(b'"');
+}
+
+/// Writes one byte of a JSON string, escaped if it must be.
+#[inline]
+fn write_byte(out: &mut Vec<u8>, b: u8) {
+    match ESCAPE[usize::from(b)] {
+        0 => out.push(b),
+        b'u' => out.extend_from_slice(&[
+            b'\\',
+            b'u',
+            b'0',
+            b'0',
+            HEX[usize::from(b >> 4)],
+            HEX[usize::from(b & 0xf)],
+        ]),
+        escape => out.extend_from_slice(&[b'\\', escape]),
+    }
 }
 
 /// The length of `s` written as a JSON string, with its quotes (what [`write_str`] writes).
@@ -402,28 +396,25 @@ mod tests {
     }
 
     #[test]
-    fn next_escape_finds_the_first_byte_to_escape_at_every_offset() {
-        for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+    fn every_byte_to_escape_is_escaped_at_every_offset() {
+        for special in ['"', '\\', '\0', '\u{1f}', '\n'] {
             for len in 0..20 {
                 for at in 0..len {
-                    // Neighbours that trip naive word tricks: 0x20 (just above control), 0x80+, '#', ']'.
-                    let mut bytes: Vec<u8> =
-                        (0..len).map(|i| [0x20, 0xc3, b'#', b']', b'a'][i % 5]).collect();
-                    bytes[at] = special;
-                    assert_eq!(next_escape(&bytes, 0), Some(at), "{special:#x} at {at} of {len}");
-                    assert_eq!(next_escape(&bytes, at + 1), None);
+                    // Neighbours that trip naive word tricks: 0x20 (just above control), non-ASCII, '#', ']'.
+                    let mut chars: Vec<char> = (0..len).map(|i| [' ', 'é', '#', ']', 'a'][i % 5]).collect();
+                    chars[at] = special;
+                    let s: String = chars.into_iter().collect();
+                    assert_eq!(
+                        written(&s),
+                        serde_json::to_string(&s).unwrap(),
+                        "{special:?} at {at} of {len}"
+                    );
                 }
             }
         }
     }
 
     proptest! {
-        #[test]
-        fn next_escape_matches_a_byte_scan(bytes in prop::collection::vec(any::<u8>(), 0..40), from in 0usize..45) {
-            let expected = bytes.iter().enumerate().skip(from).find(|(_, b)| ESCAPE[usize::from(**b)] != 0).map(|(i, _)| i);
-            prop_assert_eq!(next_escape(&bytes, from), expected);
-        }
-
         #[test]
         fn values_are_written_and_measured_like_serde_json(v in value()) {
             let mut out = Vec::new();
