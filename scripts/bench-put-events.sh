@@ -74,11 +74,15 @@ if batch:
     json.dump(batch, open(f"{out}/{k:06d}.json", "w"))
 PY
 start=$(date +%s.%N)
+failed=0
 for b in "$work"/batches/*.json; do
-  aws cloudtrail-data put-audit-events --channel-arn "$channel" --audit-events "file://$b" \
-    --query 'length(failed)' --output text > /dev/null
+  n=$(aws cloudtrail-data put-audit-events --channel-arn "$channel" --audit-events "file://$b" \
+    --query 'length(failed)' --output text)
+  failed=$((failed + n))
 done
 end=$(date +%s.%N)
+if [ "$failed" -ne 0 ]; then echo "bench-put-events: the AWS CLI had $failed failed entries" >&2; exit 1; fi
+if [ "$accepted" -ne "$events" ]; then echo "bench-put-events: ctlake accepted $accepted of $events" >&2; exit 1; fi
 awscli_eps=$(python3 -c "print(round($sample / ($end - $start)))")
 
 cat <<REPORT
