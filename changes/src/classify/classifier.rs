@@ -194,6 +194,12 @@ impl Classifier {
         })
     }
 
+    /// Whether [`classify`](Self::classify) reads only the fields of `classify/record.rs` (no filter-pattern rules,
+    /// which may read any field).
+    pub(crate) fn reads_fields_only(&self) -> bool {
+        self.keep.is_empty() && self.tag.is_empty() && self.drop.is_empty()
+    }
+
     /// Decides a skip from the record's JSON text alone, when that needs no more than the fields the default rule
     /// reads: `Some(reason)` is exactly what [`classify`](Self::classify) would say; `None` means "parse the record
     /// and classify it" (it may be kept, filter-pattern rules must see it, or it is malformed).

@@ -21,6 +21,14 @@ pub(crate) fn json_len(value: &Value) -> usize {
     counter.0
 }
 
+/// Compact JSON size of an object.
+fn json_len_map(object: &Map<String, Value>) -> usize {
+    let mut counter = Counter(0);
+    // As in `json_len`: neither can fail.
+    let _ = serde_json::to_writer(&mut counter, object);
+    counter.0
+}
+
 /// Compact JSON size of `"key":value`.
 fn entry_len(key: &str, value: &Value) -> usize {
     json_len(&Value::String(key.to_owned())) + 1 + json_len(value)
@@ -58,11 +66,12 @@ pub(crate) fn fit(
     max_bytes: usize,
     protected: impl Fn(&str) -> bool,
 ) -> Option<Cut> {
-    let mut sizes = Sizes::new(object);
-    let original_bytes = sizes.object_len();
-    if original_bytes <= max_bytes {
+    // Nearly every object fits: one counting pass, without the per-entry bookkeeping below.
+    if json_len_map(object) <= max_bytes {
         return None;
     }
+    let mut sizes = Sizes::new(object);
+    let original_bytes = sizes.object_len();
     let mut cut = Cut {
         original_bytes,
         ..Cut::default()
@@ -192,7 +201,9 @@ mod tests {
         let map = json!({"a": 1, "b": "x\"y", "c": [1, {"d": null}], "é": "ü"});
         let map = map.as_object().unwrap();
         assert_eq!(Sizes::new(map).object_len(), serialized_len(map));
+        assert_eq!(json_len_map(map), serialized_len(map));
         assert_eq!(Sizes::new(&Map::new()).object_len(), 2);
+        assert_eq!(json_len_map(&Map::new()), 2);
     }
 
     #[test]
@@ -200,6 +211,11 @@ mod tests {
         let mut map = json!({"a": "x".repeat(100)}).as_object().unwrap().clone();
         assert_eq!(fit(&mut map, 1000, |_| false), None);
         assert!(!map.contains_key(TRUNCATION_MARKER));
+        // Exactly at the cap fits; one byte over is cut.
+        let exact = serialized_len(&map);
+        assert_eq!(fit(&mut map, exact, |_| false), None);
+        let cut = fit(&mut map, exact - 1, |_| false).unwrap();
+        assert_eq!(cut.original_bytes, exact);
     }
 
     #[test]

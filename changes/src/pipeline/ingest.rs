@@ -5,6 +5,7 @@ use std::io::BufRead;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::needed::parse_needed;
 use super::report::{MalformedRecord, ObjectReport};
 use crate::classify::{Classifier, Decision, SkipReason};
 use crate::normalize::{NormalizedChange, Normalizer};
@@ -87,7 +88,13 @@ impl Ingest {
                 *report.skipped.entry(reason.label().into_owned()).or_default() += 1;
                 return Flow::Continue;
             }
-            let value = match record.parse() {
+            // Without filter-pattern rules only some fields are read: the others are checked, not built.
+            let needed = if self.classifier.reads_fields_only() {
+                parse_needed(record.json)
+            } else {
+                None
+            };
+            let value = match needed.map_or_else(|| record.parse(), Ok) {
                 Ok(value) => value,
                 Err(e) => {
                     report.malformed.push(MalformedRecord {

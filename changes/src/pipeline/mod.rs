@@ -11,6 +11,7 @@
 
 mod checkpoint;
 mod ingest;
+mod needed;
 mod report;
 mod run;
 mod source;
