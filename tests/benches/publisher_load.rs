@@ -296,12 +296,8 @@ async fn run(only: &[String]) {
                 .put_audit_events()
                 .channel_arn(dests[0].channel_arn().as_str())
                 .audit_events(
-                    aws_sdk_cloudtraildata::types::AuditEvent::builder()
-                        .id(e.id().as_str())
-                        .event_data(e.event_data())
-                        .set_event_data_checksum(e.checksum().map(str::to_owned))
-                        .build()
-                        .unwrap(),
+                    aws_sdk_cloudtraildata::types::AuditEvent::try_from(&e)
+                        .expect("an entry has an id and eventData"),
                 )
                 .send()
                 .await

@@ -256,15 +256,7 @@ async fn suggest_causes_ranks_the_causing_change_first_on_the_local_lake() {
 
     let request: Vec<_> = entries
         .into_iter()
-        .map(|e| {
-            let (id, data, checksum) = e.into_parts();
-            aws_sdk_cloudtraildata::types::AuditEvent::builder()
-                .id(id.as_str())
-                .event_data(data)
-                .set_event_data_checksum(checksum)
-                .build()
-                .unwrap()
-        })
+        .map(|e| aws_sdk_cloudtraildata::types::AuditEvent::try_from(&e).unwrap())
         .collect();
     let out = lake
         .data

@@ -129,6 +129,20 @@ impl AuditEvent {
     }
 }
 
+/// The same entry as the AWS SDK's wire type, for sending it with a plain `aws-sdk-cloudtraildata` client (the
+/// publisher does not need it: it writes request bodies itself).
+impl TryFrom<&AuditEvent> for aws_sdk_cloudtraildata::types::AuditEvent {
+    type Error = aws_sdk_cloudtraildata::error::BuildError;
+
+    fn try_from(event: &AuditEvent) -> Result<Self, Self::Error> {
+        Self::builder()
+            .id(event.id().as_str())
+            .event_data(event.event_data())
+            .set_event_data_checksum(event.checksum().map(str::to_owned))
+            .build()
+    }
+}
+
 /// The exact size in bytes of the `PutAuditEvents` body `{"auditEvents":[…]}` holding `events`, as the AWS SDK
 /// for Rust serializes it: [`REQUEST_BODY_WRAPPER_BYTES`](limits::REQUEST_BODY_WRAPPER_BYTES), plus each
 /// entry's [`AuditEvent::encoded_len`], plus one comma between entries. Compare it with

@@ -306,14 +306,7 @@ mod tests {
         );
         let sdk_entries = events
             .iter()
-            .map(|e| {
-                SdkAuditEvent::builder()
-                    .id(e.id().as_str())
-                    .event_data(e.event_data())
-                    .set_event_data_checksum(e.checksum().map(str::to_owned))
-                    .build()
-                    .unwrap()
-            })
+            .map(|e| SdkAuditEvent::try_from(e).unwrap())
             .collect();
         plain
             .put_audit_events()

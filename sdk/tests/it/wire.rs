@@ -85,14 +85,7 @@ async fn request_body_len_equals_the_body_the_aws_sdk_sends() {
     ];
     let sdk_entries = entries
         .iter()
-        .map(|e| {
-            aws_sdk_cloudtraildata::types::AuditEvent::builder()
-                .id(e.id().as_str())
-                .event_data(e.event_data())
-                .set_event_data_checksum(e.checksum().map(str::to_owned))
-                .build()
-                .unwrap()
-        })
+        .map(|e| aws_sdk_cloudtraildata::types::AuditEvent::try_from(e).unwrap())
         .collect();
     let config = aws_sdk_cloudtraildata::Config::builder()
         .behavior_version(BehaviorVersion::latest())
