@@ -17,8 +17,10 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Read};
+use std::sync::LazyLock;
 
 use flate2::bufread::MultiGzDecoder;
+use memchr::memmem;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
@@ -167,7 +169,10 @@ struct Envelope<'a> {
 
 /// The `detail` of an EventBridge "AWS API Call via CloudTrail" event; any other record unchanged.
 fn unwrap_eventbridge(json: &[u8]) -> &[u8] {
-    if memchr::memmem::find(json, b"\"detail-type\"").is_none() {
+    // Built once: `memmem::find` would build a searcher for every record.
+    static DETAIL_TYPE: LazyLock<memmem::Finder<'static>> =
+        LazyLock::new(|| memmem::Finder::new(b"\"detail-type\""));
+    if DETAIL_TYPE.find(json).is_none() {
         return json;
     }
     match serde_json::from_slice::<Envelope<'_>>(json) {
