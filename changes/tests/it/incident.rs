@@ -255,8 +255,8 @@ async fn suggest_causes_ranks_the_causing_change_first_on_the_local_lake() {
     entries.push(alarm.to_audit_event(owner).unwrap());
 
     let request: Vec<_> = entries
-        .into_iter()
-        .map(|e| aws_sdk_cloudtraildata::types::AuditEvent::try_from(&e).unwrap())
+        .iter()
+        .map(|e| aws_sdk_cloudtraildata::types::AuditEvent::try_from(e).unwrap())
         .collect();
     let out = lake
         .data

@@ -130,7 +130,8 @@ impl AuditEvent {
 }
 
 /// The same entry as the AWS SDK's wire type, for sending it with a plain `aws-sdk-cloudtraildata` client (the
-/// publisher does not need it: it writes request bodies itself).
+/// publisher does not need it: it writes request bodies itself). The SDK's builder is fallible only when `id`
+/// or `eventData` is missing, which an [`AuditEvent`] always has, so the error does not occur in practice.
 impl TryFrom<&AuditEvent> for aws_sdk_cloudtraildata::types::AuditEvent {
     type Error = aws_sdk_cloudtraildata::error::BuildError;
 
