@@ -1,5 +1,5 @@
 //! Classification: a whole-request [`SinkError`] or a per-entry `errorCode` → a [`Disposition`]. No retry
-//! mechanism here; [`super::policy`] acts on the answer.
+//! mechanism here; the `policy` module acts on the answer.
 //!
 //! The lists come from the AWS SDK for Rust's own retry classifiers and the `PutAuditEvents` model (keys as
 //! in the team's `lake-api.md` §1.3–1.4 and `sdk-wire-notes.md` §4): the SDK retries HTTP 500/502/503/504,
