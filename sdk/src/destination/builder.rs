@@ -1,6 +1,7 @@
 //! [`Destination`] and its builder.
 
 use std::fmt;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use super::credentials::{AssumeRole, DestinationCredentials};
@@ -25,16 +26,60 @@ struct Inner {
 
 /// What makes two destinations the same: channel ARN, external ID, region, endpoint and credentials identity
 /// (never a secret). Destinations with equal keys share one queue, batcher and service stack.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// Hashing a key is cheap: it hashes a digest of its fields computed once, when the destination is built
+/// (the publisher looks its destination up on every `publish`).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DestinationKey {
     channel_arn: String,
     external_id: Option<String>,
     region: String,
     endpoint_url: Option<String>,
     credentials: String,
+    /// A hash of the fields above (a function of them, so equal keys have equal digests; last, so ordering
+    /// is by the fields).
+    digest: u64,
+}
+
+impl Hash for DestinationKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.digest);
+    }
+}
+
+impl fmt::Debug for DestinationKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DestinationKey")
+            .field("channel_arn", &self.channel_arn)
+            .field("external_id", &self.external_id)
+            .field("region", &self.region)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("credentials", &self.credentials)
+            .finish()
+    }
 }
 
 impl DestinationKey {
+    fn new(
+        channel_arn: String,
+        external_id: Option<String>,
+        region: String,
+        endpoint_url: Option<String>,
+        credentials: String,
+    ) -> Self {
+        // A fixed-key hasher: the digest depends on the fields only, in every process.
+        let mut hasher = DefaultHasher::new();
+        (&channel_arn, &external_id, &region, &endpoint_url, &credentials).hash(&mut hasher);
+        Self {
+            channel_arn,
+            external_id,
+            region,
+            endpoint_url,
+            credentials,
+            digest: hasher.finish(),
+        }
+    }
+
     /// The channel ARN.
     pub fn channel_arn(&self) -> &str {
         &self.channel_arn
@@ -220,13 +265,13 @@ impl DestinationBuilder {
         {
             return Err(DestinationBuildError::InvalidEndpointUrl(url.clone()));
         }
-        let key = DestinationKey {
-            channel_arn: channel_arn.as_str().to_owned(),
-            external_id: self.external_id.as_ref().map(|e| e.as_str().to_owned()),
-            region: region.clone(),
-            endpoint_url: self.endpoint_url.clone(),
-            credentials: self.credentials.identity(),
-        };
+        let key = DestinationKey::new(
+            channel_arn.as_str().to_owned(),
+            self.external_id.as_ref().map(|e| e.as_str().to_owned()),
+            region.clone(),
+            self.endpoint_url.clone(),
+            self.credentials.identity(),
+        );
         Ok(Destination {
             inner: Arc::new(Inner {
                 name: self.name.unwrap_or_else(|| channel_arn.as_str().to_owned()),
