@@ -426,3 +426,18 @@ proptest! {
         prop_assert_eq!(crate::request_body_len([&entry]), sdk_body(std::slice::from_ref(&entry)).len());
     }
 }
+
+#[test]
+fn request_bodies_equal_the_aws_sdk_json_writer_even_past_the_room_set_aside() {
+    // Texts made of escapes outgrow the quarter the body sets aside for them, so the buffer must grow.
+    let dense = format!("{{\"k\":\"{}\"}}", "\\\"\\\\".repeat(2_000));
+    let entries = [
+        AuditEvent::new(AuditEventId::derive("a"), &full()),
+        AuditEvent::from_json(AuditEventId::derive("b"), &dense),
+        AuditEvent::new(AuditEventId::derive("c"), &minimal()).without_checksum(),
+    ];
+    for n in 0..=entries.len() {
+        let body = crate::event::request_body(&entries[..n]);
+        assert_eq!(String::from_utf8(body).unwrap(), sdk_body(&entries[..n]));
+    }
+}

@@ -111,7 +111,7 @@ impl Sink for LakeSink {
             let client = this.client(destination).await;
             // The body is written here, exactly as the SDK would write it, and set by `PresetBody`; the SDK
             // is given no entries to copy and serialize (see `body`).
-            let body = PresetBody::new(crate::event::request_body(request.events()));
+            let body = PresetBody::new(request.body());
             let output = client
                 .put_audit_events()
                 .channel_arn(destination.channel_arn().as_str())

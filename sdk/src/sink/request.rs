@@ -50,6 +50,13 @@ impl PutRequest {
     pub fn body_len(&self) -> usize {
         request_body_len(self.events.iter())
     }
+
+    /// The JSON body `{"auditEvents":[…]}`, byte for byte as the AWS SDK for Rust serializes it, in one
+    /// buffer of exactly [`body_len`](Self::body_len) bytes: what [`LakeSink`](crate::LakeSink) sends, and
+    /// what a sink with its own HTTP client would send.
+    pub fn body(&self) -> Vec<u8> {
+        crate::event::request_body(&self.events)
+    }
 }
 
 /// An entry the destination accepted: the caller's `id` and the `eventID` the destination assigned.
