@@ -19,6 +19,11 @@
 //! 4. `queued`: 100 000 events queued while the Lake does not answer (every call delayed 10 min): resident
 //!    memory with everything queued. Peak RSS of the whole run is printed at the end.
 
+//!
+//! The allocator is the application's choice: by default this bench uses the system's (glibc), with
+//! `--features mimalloc` it uses mimalloc (the publisher frees on its own threads what the application's
+//! threads allocated, which glibc's per-thread arenas handle poorly). Both figures go to `BENCHMARKS.md`.
+
 #![allow(missing_docs, clippy::unwrap_used, clippy::print_stdout)]
 
 use std::io::{BufRead, BufReader, Write};
@@ -33,6 +38,18 @@ use ctlake::{
 };
 use ctlake_e2e::lake::{OWNER, sdk_config};
 use serde_json::json;
+
+/// The application's allocator, with `--features mimalloc`.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+/// The allocator this build uses, printed with the figures.
+const ALLOCATOR: &str = if cfg!(feature = "mimalloc") {
+    "mimalloc"
+} else {
+    "system (glibc)"
+};
 
 const TENANTS: usize = 10;
 
@@ -225,7 +242,7 @@ async fn run(only: &[String]) {
         .unwrap()
         .event_data()
         .len();
-    println!("event size: {size} bytes of eventData");
+    println!("event size: {size} bytes of eventData; allocator: {ALLOCATOR}");
 
     // 1. Throughput.
     if want("throughput") {
