@@ -59,7 +59,7 @@
 //! thread than the one that built it; queued entries and request bodies are freed on the publisher's
 //! tasks. The system allocator of glibc (per-thread arenas) handles such cross-thread frees poorly: in the
 //! `publisher_load` benchmark at 10 000 events/s, an application built with mimalloc as its global allocator
-//! spent about a fifth less CPU on the publisher's threads than the same build with glibc's (figures in
+//! spent 15–20 % less CPU on the publisher's threads than the same build with glibc's (figures in
 //! `BENCHMARKS.md`). An application that publishes at high rates may want such an allocator; the SDK leaves the
 //! choice to it.
 
