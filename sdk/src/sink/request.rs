@@ -51,9 +51,9 @@ impl PutRequest {
         request_body_len(self.events.iter())
     }
 
-    /// The JSON body `{"auditEvents":[…]}`, byte for byte as the AWS SDK for Rust serializes it, in one
-    /// buffer of exactly [`body_len`](Self::body_len) bytes: what [`LakeSink`](crate::LakeSink) sends, and
-    /// what a sink with its own HTTP client would send.
+    /// The JSON body `{"auditEvents":[…]}`, byte for byte as the AWS SDK for Rust serializes it,
+    /// [`body_len`](Self::body_len) bytes long: what [`LakeSink`](crate::LakeSink) sends, and what a sink
+    /// with its own HTTP client would send.
     pub fn body(&self) -> Vec<u8> {
         crate::event::request_body(&self.events)
     }
