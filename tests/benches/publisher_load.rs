@@ -16,6 +16,8 @@
 //!    signing, HTTP) and the application (10 producer threads building the `EventData` values). The flood
 //!    keeps every queue deep, so queued entries are compressed; `CTLAKE_BENCH_COMPRESS_ABOVE=<depth>`
 //!    sets the depth (`18446744073709551615`, i.e. `usize::MAX`: never) to measure that cost.
+//!    `paced`: the same, but the application offers exactly the 10 000 events/s the quota allows (each tenant
+//!    100 events every 100 ms) instead of a flood, so queues stay shallow: the steady state at the ceiling.
 //! 4. `queued`: 100 000 events queued while the Lake does not answer (every call delayed 10 min): resident
 //!    memory with everything queued. Peak RSS of the whole run is printed at the end.
 
@@ -328,8 +330,11 @@ async fn run(only: &[String]) {
         );
     }
 
-    // 3. Quota emulation on, publisher defaults.
-    if want("quota") {
+    // 3. Quota emulation on, publisher defaults: a flood (`quota`) or exactly the ceiling (`paced`).
+    for (scenario, paced) in [("quota", false), ("paced", true)] {
+        if !want(scenario) {
+            continue;
+        }
         let proc = LakeProcess::start();
         proc.lake
             .set_faults(json!({"put_audit_events_quota": true}))
@@ -342,7 +347,7 @@ async fn run(only: &[String]) {
             .ok()
             .and_then(|v| v.parse().ok())
         {
-            println!("quota: compressing queued entries above a depth of {depth}");
+            println!("{scenario}: compressing queued entries above a depth of {depth}");
             builder = builder.compress_queued_above(depth);
         }
         let publisher = builder.build().unwrap();
@@ -363,7 +368,13 @@ async fn run(only: &[String]) {
                 .name(PRODUCER_THREAD.to_owned())
                 .spawn(move || {
                     let mut i = 0;
+                    let mut next = Instant::now();
                     while start.elapsed() < run_for {
+                        if paced {
+                            // 100 events every 100 ms per tenant: 10 000 events/s offered in all.
+                            next += Duration::from_millis(100);
+                            std::thread::sleep(next.saturating_duration_since(Instant::now()));
+                        }
                         let chunk = (i..i + 100).map(|i| event(t, i)).collect();
                         if tx.blocking_send(chunk).is_err() {
                             break;
@@ -402,7 +413,7 @@ async fn run(only: &[String]) {
         let calls: u64 = status.iter().map(|s| s.counts.calls).sum();
         let retried: u64 = status.iter().map(|s| s.counts.retried).sum();
         println!(
-            "quota: {:.0} events/s sustained over {:.1} s; publisher CPU {:.1}% of one core ({:?} on its runtime threads), producers {:.1}%, whole process {:.1}%; {calls} calls in all, {:.1} events/call, {retried} entries resent; {} accepted, {} abandoned",
+            "{scenario}: {:.0} events/s sustained over {:.1} s; publisher CPU {:.1}% of one core ({:?} on its runtime threads), producers {:.1}%, whole process {:.1}%; {calls} calls in all, {:.1} events/call, {retried} entries resent; {} accepted, {} abandoned",
             (acc1 - acc0) as f64 / wall.as_secs_f64(),
             wall.as_secs_f64(),
             100.0 * cpu1.1.saturating_sub(cpu0.1).as_secs_f64() / wall.as_secs_f64(),
