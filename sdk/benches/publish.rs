@@ -98,12 +98,16 @@ fn publisher(rt: &tokio::runtime::Runtime) -> (Publisher, Destination) {
         .queue_capacity(N)
         .build()
         .unwrap();
-    let dest = Destination::new(
+    (publisher, destination())
+}
+
+/// The one destination every variant publishes to.
+fn destination() -> Destination {
+    Destination::new(
         "arn:aws:cloudtrail:us-east-1:123456789012:channel/bench"
             .parse()
             .unwrap(),
-    );
-    (publisher, dest)
+    )
 }
 
 fn bench(c: &mut Criterion) {
@@ -160,11 +164,7 @@ fn bench(c: &mut Criterion) {
     }
     // The request bodies alone (`PutRequest::body`, 100 entries each): what `LakeSink` writes per call, every
     // text escaped into a JSON string. Thread CPU time, for the same N events.
-    let dest = Destination::new(
-        "arn:aws:cloudtrail:us-east-1:123456789012:channel/bench"
-            .parse()
-            .unwrap(),
-    );
+    let dest = destination();
     let requests: Vec<PutRequest> = entries
         .chunks(100)
         .map(|chunk| PutRequest::new(dest.clone(), chunk.to_vec()))

@@ -20,7 +20,6 @@
 //!    100 events every 100 ms) instead of a flood, so queues stay shallow: the steady state at the ceiling.
 //! 4. `queued`: 100 000 events queued while the Lake does not answer (every call delayed 10 min): resident
 //!    memory with everything queued. Peak RSS of the whole run is printed at the end.
-
 //!
 //! The allocator is the application's choice: by default this bench uses the system's (glibc), with
 //! `--features mimalloc` it uses mimalloc (the publisher frees on its own threads what the application's
@@ -341,8 +340,8 @@ async fn run(only: &[String]) {
             .await;
         let dests = destinations(&proc.lake).await;
         let mut builder = Publisher::builder().sink(LakeSink::new(&sdk_config(proc.lake.endpoint(), "test")));
-        // The flood keeps every queue deep, so the publisher compresses what it queues; this variable
-        // (`usize::MAX`: never) measures what that costs.
+        // In `quota` the flood keeps every queue deep, so the publisher compresses what it queues; this
+        // variable (`usize::MAX`: never) measures what that costs.
         if let Some(depth) = std::env::var("CTLAKE_BENCH_COMPRESS_ABOVE")
             .ok()
             .and_then(|v| v.parse().ok())
