@@ -11,10 +11,13 @@
 //! 2. `one-per-call`: the same kind of events sent one `PutAuditEvents` per event with the plain SDK client
 //!    (default SDK settings, sequential — what the public samples do): events/s.
 //! 3. `quota`: the Lake's quota emulation on (100 calls/s per account) and the publisher's defaults
-//!    (100 calls/s): sustained events/s over 17 s after a warm-up, and CPU use split by thread: the
-//!    publisher (the runtime's threads: `publish`'s validation, serialization and checksum, queue, batches,
-//!    signing, HTTP) and the application (10 producer threads building the `EventData` values). The flood
-//!    keeps every queue deep, so queued entries are compressed; `CTLAKE_BENCH_COMPRESS_ABOVE=<depth>`
+//!    (100 calls/s): sustained events/s over 17 s after a warm-up, and CPU use split by thread. The
+//!    application is 10 producer threads that build chunks of 100 `EventData` values and call `publish`
+//!    on the same thread, as a request handler does; the publisher's CPU is the time spent inside those
+//!    `publish` calls (the thread's own CPU clock, read around each chunk) plus the runtime's threads
+//!    (queue, batches, request bodies, signing, HTTP). `CTLAKE_BENCH_HANDOFF=1` hands the chunks to tasks
+//!    on the runtime instead, which call `publish` there (each event then crosses cores before it is
+//!    read). The flood keeps every queue deep, so queued entries are compressed; `CTLAKE_BENCH_COMPRESS_ABOVE=<depth>`
 //!    sets the depth (`18446744073709551615`, i.e. `usize::MAX`: never) to measure that cost.
 //!    `paced`: the same, but the application offers exactly the 10 000 events/s the quota allows (each tenant
 //!    100 events every 100 ms) instead of a flood, so queues stay shallow: the steady state at the ceiling.
@@ -29,6 +32,8 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cloudtraildata::config::Region;
@@ -205,21 +210,33 @@ fn cpu_time() -> Duration {
     Duration::from_secs_f64(ticks as f64 / 100.0)
 }
 
-/// CPU time (user + system) of this process's threads whose name is `name`.
+/// CPU time of this process's threads whose name is `name` (the scheduler's run time, in nanoseconds).
 fn thread_cpu_time(name: &str) -> Duration {
-    let mut ticks = 0u64;
+    let mut total = Duration::ZERO;
     for task in std::fs::read_dir("/proc/self/task").unwrap() {
-        let Ok(stat) = std::fs::read_to_string(task.unwrap().path().join("stat")) else {
+        let path = task.unwrap().path();
+        let Ok(comm) = std::fs::read_to_string(path.join("comm")) else {
             continue;
         };
-        let (head, after) = stat.rsplit_once(") ").unwrap();
-        if head.split_once(" (").unwrap().1 != name {
+        if comm.trim_end() != name {
             continue;
         }
-        let fields: Vec<&str> = after.split(' ').collect();
-        ticks += fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+        if let Ok(schedstat) = std::fs::read_to_string(path.join("schedstat")) {
+            total += parse_schedstat(&schedstat);
+        }
     }
-    Duration::from_secs_f64(ticks as f64 / 100.0)
+    total
+}
+
+/// CPU time of the calling thread so far (exact: `/proc`'s figures for a running thread lag by up to a tick).
+fn own_cpu_time() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
+}
+
+/// The first field of `/proc/.../schedstat`: nanoseconds spent running.
+fn parse_schedstat(schedstat: &str) -> Duration {
+    Duration::from_nanos(schedstat.split(' ').next().unwrap().parse().unwrap())
 }
 
 /// (current RSS, peak RSS) in MiB, from /proc/self/status.
@@ -350,19 +367,26 @@ async fn run(only: &[String]) {
             builder = builder.compress_queued_above(depth);
         }
         let publisher = builder.build().unwrap();
+        let handoff = std::env::var_os("CTLAKE_BENCH_HANDOFF").is_some_and(|v| v == "1");
         let run_for = Duration::from_secs(20);
         let warmup = Duration::from_secs(3);
         let start = Instant::now();
         let mut tasks = Vec::new();
         // Producer threads stay alive until their CPU time is read (an ended thread leaves /proc).
         let measured = std::sync::Arc::new(std::sync::Barrier::new(TENANTS + 1));
+        // CPU time the application's threads spent inside `publish` (the publisher's share of their time).
+        let publishing = std::sync::Arc::new(AtomicU64::new(0));
+        let runtime = tokio::runtime::Handle::current();
         for (t, dest) in dests.iter().enumerate() {
             let (p, dest) = (publisher.clone(), dest.clone());
-            let measured = measured.clone();
-            // The application builds events on its own threads; the publisher's work (from `publish` on)
-            // runs on the runtime's threads, so the two CPU shares are measured apart.
-            // Events cross in chunks of 100, so the hand-off's thread wake-ups stay out of the figure.
+            let (measured, publishing, runtime) = (measured.clone(), publishing.clone(), runtime.clone());
+            // The application builds each chunk of 100 events on its own thread and, like a request
+            // handler, calls `publish` on that same thread; the time inside `publish` is the publisher's.
+            // With `CTLAKE_BENCH_HANDOFF=1` the events are instead handed to tasks on the publisher's
+            // runtime, which call `publish` there: every event is then read and freed on another core than
+            // the one that built it.
             let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<EventData>>(4);
+            let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
             std::thread::Builder::new()
                 .name(PRODUCER_THREAD.to_owned())
                 .spawn(move || {
@@ -374,22 +398,37 @@ async fn run(only: &[String]) {
                             next += Duration::from_millis(100);
                             std::thread::sleep(next.saturating_duration_since(Instant::now()));
                         }
-                        let chunk = (i..i + 100).map(|i| event(t, i)).collect();
-                        if tx.blocking_send(chunk).is_err() {
-                            break;
-                        }
+                        let chunk: Vec<EventData> = (i..i + 100).map(|i| event(t, i)).collect();
                         i += 100;
+                        if handoff {
+                            if tx.blocking_send(chunk).is_err() {
+                                break;
+                            }
+                            continue;
+                        }
+                        let before = own_cpu_time();
+                        runtime.block_on(async {
+                            for e in chunk {
+                                drop(p.publish(&dest, e).await.unwrap());
+                            }
+                        });
+                        let spent = own_cpu_time().saturating_sub(before);
+                        publishing.fetch_add(spent.as_nanos() as u64, Relaxed);
                     }
                     drop(tx);
+                    let _ = done_tx.send(());
                     measured.wait();
                 })
                 .unwrap();
+            let p = publisher.clone();
+            let dest = dests[t].clone();
             tasks.push(tokio::spawn(async move {
                 while let Some(chunk) = rx.recv().await {
                     for e in chunk {
                         drop(p.publish(&dest, e).await.unwrap());
                     }
                 }
+                let _ = done_rx.await;
             }));
         }
         tokio::time::sleep(warmup).await;
@@ -398,6 +437,7 @@ async fn run(only: &[String]) {
                 cpu_time(),
                 thread_cpu_time(RUNTIME_THREAD),
                 thread_cpu_time(PRODUCER_THREAD),
+                Duration::from_nanos(publishing.load(Relaxed)),
             )
         };
         let (cpu0, acc0, t0) = (cpu(), publisher.summary().accepted, Instant::now());
@@ -411,14 +451,24 @@ async fn run(only: &[String]) {
         let status = publisher.status();
         let calls: u64 = status.iter().map(|s| s.counts.calls).sum();
         let retried: u64 = status.iter().map(|s| s.counts.retried).sum();
+        let pct = |d: Duration| 100.0 * d.as_secs_f64() / wall.as_secs_f64();
+        let runtime_cpu = cpu1.1.saturating_sub(cpu0.1);
+        let in_publish = cpu1.3.saturating_sub(cpu0.3);
+        let producers = cpu1.2.saturating_sub(cpu0.2);
         println!(
-            "{scenario}: {:.0} events/s sustained over {:.1} s; publisher CPU {:.1}% of one core ({:?} on its runtime threads), producers {:.1}%, whole process {:.1}%; {calls} calls in all, {:.1} events/call, {retried} entries resent; {} accepted, {} abandoned",
+            "{scenario} ({}): {:.0} events/s sustained over {:.1} s; publisher CPU {:.1}% of one core ({:.1}% runtime threads + {:.1}% inside publish on the application's threads), application {:.1}% (building events), whole process {:.1}%; {calls} calls in all, {:.1} events/call, {retried} entries resent; {} accepted, {} abandoned",
+            if handoff {
+                "events handed to the publisher's runtime"
+            } else {
+                "publish on the building thread"
+            },
             (acc1 - acc0) as f64 / wall.as_secs_f64(),
             wall.as_secs_f64(),
-            100.0 * cpu1.1.saturating_sub(cpu0.1).as_secs_f64() / wall.as_secs_f64(),
-            cpu1.1.saturating_sub(cpu0.1),
-            100.0 * cpu1.2.saturating_sub(cpu0.2).as_secs_f64() / wall.as_secs_f64(),
-            100.0 * cpu1.0.saturating_sub(cpu0.0).as_secs_f64() / wall.as_secs_f64(),
+            pct(runtime_cpu + in_publish),
+            pct(runtime_cpu),
+            pct(in_publish),
+            pct(producers.saturating_sub(in_publish)),
+            pct(cpu1.0.saturating_sub(cpu0.0)),
             summary.accepted as f64 / calls as f64,
             summary.accepted,
             summary.abandoned,
