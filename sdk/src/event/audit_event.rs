@@ -157,17 +157,17 @@ pub fn request_body_len<'a>(events: impl IntoIterator<Item = &'a AuditEvent>) ->
 
 /// Room for the body of `events` without measuring its escapes (measuring them is a pass over every text,
 /// a third of the cost of writing the body): the unescaped sizes plus a quarter, since a text grows by a
-/// backslash per quote (about one byte in seven in a typical `eventData`). A body that needs more grows once.
+/// backslash per quote (about one byte in seven in a typical `eventData`), plus the room the escaper wants
+/// past the end for the longest text (six bytes per byte). A body that needs more grows once.
 fn body_capacity(events: &[AuditEvent]) -> usize {
     /// `{"id":"","eventData":"","eventDataChecksum":""}` and the comma after it.
     const PER_ENTRY: usize = r#"{"id":"","eventData":"","eventDataChecksum":""},"#.len();
-    let raw: usize = events
-        .iter()
-        .map(|e| {
-            PER_ENTRY + e.id.as_str().len() + e.event_data.len() + e.checksum.as_ref().map_or(0, String::len)
-        })
-        .sum();
-    limits::REQUEST_BODY_WRAPPER_BYTES + raw + raw / 4
+    let (raw, longest) = events.iter().fold((0, 0), |(raw, longest), e| {
+        let entry =
+            PER_ENTRY + e.id.as_str().len() + e.event_data.len() + e.checksum.as_ref().map_or(0, String::len);
+        (raw + entry, longest.max(e.event_data.len()))
+    });
+    limits::REQUEST_BODY_WRAPPER_BYTES + raw + raw / 4 + 6 * longest
 }
 
 /// The `PutAuditEvents` body `{"auditEvents":[…]}` holding `events`, byte for byte as the AWS SDK for Rust
@@ -193,5 +193,10 @@ pub(crate) fn request_body(events: &[AuditEvent]) -> Vec<u8> {
         out.push(b'}');
     }
     out.extend_from_slice(b"]}");
+    // The escaper reserves six bytes per input byte past the end: a body of a few large texts can be left
+    // with twice the room it needs, which would stay allocated while the request is in flight.
+    if out.capacity() - out.len() > out.len() / 2 {
+        out.shrink_to_fit();
+    }
     out
 }

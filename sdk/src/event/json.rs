@@ -1,10 +1,10 @@
 //! The hand-written JSON writer of [`EventData`]: one pass, fields in schema order, and the serialized size
 //! of each JSON-object field measured on the way (so validating the size caps costs no second pass).
 //!
-//! Strings are escaped exactly as `serde_json` and the AWS SDK's `aws-smithy-json` escape them (`\"`, `\\`,
-//! `\b`, `\f`, `\n`, `\r`, `\t`, other control characters as `\u00xx`, everything else verbatim), and
-//! numbers are formatted by serde_json itself, so the output equals `serde_json::to_string(&event)` byte for
-//! byte (unit and property tests check this).
+//! Strings are escaped (by `json_escape_simd`) exactly as `serde_json` and the AWS SDK's `aws-smithy-json`
+//! escape them (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, other control characters as `\u00xx`,
+//! everything else verbatim), and numbers are formatted by serde_json itself, so the output equals
+//! `serde_json::to_string(&event)` byte for byte (unit and property tests check this).
 
 use std::cell::RefCell;
 use std::io;
@@ -228,84 +228,20 @@ impl io::Write for Counter {
     }
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// For each byte: 0 when it is written as is, else the letter of its short escape (`"`, `\\`, `b`, `f`,
-/// `n`, `r`, `t`) or `u` for `\u00xx`.
-static ESCAPE: [u8; 256] = {
-    let mut table = [0u8; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = b'u';
-        b += 1;
-    }
-    table[0x08] = b'b';
-    table[0x0c] = b'f';
-    table[b'\n' as usize] = b'n';
-    table[b'\r' as usize] = b'r';
-    table[b'\t' as usize] = b't';
-    table[b'"' as usize] = b'"';
-    table[b'\\' as usize] = b'\\';
-    table
-};
-
-/// The high bit of each byte of `w` (little-endian) that JSON escapes; exact up to the lowest set bit (bytes
-/// above the first one to escape may be marked wrongly), so `0` exactly when no byte needs escaping.
-fn escape_mask(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x;
-    let quote = zero(w ^ (ONES * u64::from(b'"')));
-    let backslash = zero(w ^ (ONES * u64::from(b'\\')));
-    let control = w.wrapping_sub(ONES * 0x20) & !w;
-    (quote | backslash | control) & HIGHS
-}
-
-/// Writes `s` as a JSON string, with quotes.
+/// Writes `s` as a JSON string, with quotes, escaped exactly as serde_json escapes it (tests compare).
 ///
-/// Eight bytes at a time: a word with nothing to escape is copied whole, any other word byte by byte. An
-/// `eventData` text (JSON inside a JSON string) has a quote every few bytes, so copying the runs between
-/// escapes one by one would cost a call per escape.
+/// The escaping is `json_escape_simd`'s (sonic-rs's SIMD kernel, chosen at run time): an `eventData` text
+/// is JSON inside a JSON string, with a quote every few bytes, and a byte-at-a-time escaper spent more on
+/// the request body than on anything else in it. It reserves room for the worst case past the end of
+/// `out` (six bytes per input byte), which the caller may want to give back for long strings.
 pub(crate) fn write_str(out: &mut Vec<u8>, s: &str) {
-    let bytes = s.as_bytes();
-    out.reserve(bytes.len() + 2);
-    out.push(b'"');
-    let mut words = bytes.chunks_exact(8);
-    for word in &mut words {
-        let clean = word
-            .first_chunk::<8>()
-            .is_some_and(|w| escape_mask(u64::from_le_bytes(*w)) == 0);
-        if clean {
-            out.extend_from_slice(word);
-        } else {
-            word.iter().for_each(|&b| write_byte(out, b));
-        }
-    }
-    words.remainder().iter().for_each(|&b| write_byte(out, b));
-    out.push(b'"');
-}
-
-/// Writes one byte of a JSON string, escaped if it must be.
-#[inline]
-fn write_byte(out: &mut Vec<u8>, b: u8) {
-    match ESCAPE[usize::from(b)] {
-        0 => out.push(b),
-        b'u' => out.extend_from_slice(&[
-            b'\\',
-            b'u',
-            b'0',
-            b'0',
-            HEX[usize::from(b >> 4)],
-            HEX[usize::from(b & 0xf)],
-        ]),
-        escape => out.extend_from_slice(&[b'\\', escape]),
-    }
+    json_escape_simd::escape_into(s, out);
 }
 
 /// The length of `s` written as a JSON string, with its quotes (what [`write_str`] writes).
 ///
-/// One table look-up per byte, no branch: an `eventData` text has a quote every few bytes, so restarting a
-/// scan at each one (as [`write_str`] must, to copy the runs between them) would cost several times more.
+/// One table look-up per byte, no branch: an `eventData` text has a quote every few bytes, so a scan that
+/// stops at each one would cost several times more.
 pub(crate) fn escaped_len(s: &str) -> usize {
     // Summed in chunks whose total fits a u32 (at most 5 per byte).
     let extra: usize = s
@@ -319,18 +255,23 @@ pub(crate) fn escaped_len(s: &str) -> usize {
     s.len() + 2 + extra
 }
 
-/// For each byte: how many bytes its escape adds (0 when written as is, 1 for `\x`, 5 for `\u00xx`).
+/// For each byte: how many bytes its escape adds in serde_json's and `aws-smithy-json`'s escaping (and
+/// [`write_str`]'s): 0 when written as is, 1 for the short escapes (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`,
+/// `\t`), 5 for the other control characters (`\u00xx`).
 static EXTRA_LEN: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut b = 0;
-    while b < 256 {
-        table[b] = match ESCAPE[b] {
-            0 => 0,
-            b'u' => 5,
-            _ => 1,
-        };
+    while b < 0x20 {
+        table[b] = 5;
         b += 1;
     }
+    table[0x08] = 1;
+    table[0x0c] = 1;
+    table[b'\n' as usize] = 1;
+    table[b'\r' as usize] = 1;
+    table[b'\t' as usize] = 1;
+    table[b'"' as usize] = 1;
+    table[b'\\' as usize] = 1;
     table
 };
 
@@ -398,9 +339,10 @@ mod tests {
     #[test]
     fn every_byte_to_escape_is_escaped_at_every_offset() {
         for special in ['"', '\\', '\0', '\u{1f}', '\n'] {
-            for len in 0..20 {
+            // Past 64 bytes, so every SIMD block width and its tail are crossed.
+            for len in 0..72 {
                 for at in 0..len {
-                    // Neighbours that trip naive word tricks: 0x20 (just above control), non-ASCII, '#', ']'.
+                    // Neighbours that trip naive word or vector tricks: 0x20 (just above control), non-ASCII, '#', ']'.
                     let mut chars: Vec<char> = (0..len).map(|i| [' ', 'é', '#', ']', 'a'][i % 5]).collect();
                     chars[at] = special;
                     let s: String = chars.into_iter().collect();
