@@ -55,12 +55,14 @@
 //!
 //! # CPU and the allocator
 //!
-//! `publish` takes the caller's [`EventData`](crate::EventData) and frees it once serialized, often on another
-//! thread than the one that built it; queued entries and request bodies are freed on the publisher's
-//! tasks. The system allocator of glibc (per-thread arenas) handles such cross-thread frees poorly: in the
-//! `publisher_load` benchmark at 10 000 events/s, an application built with mimalloc as its global allocator
-//! spent 15–20 % less CPU on the publisher's threads than the same build with glibc's (figures in
-//! `BENCHMARKS.md`). An application that publishes at high rates may want such an allocator; the SDK leaves the
+//! `publish` runs on the caller's thread (serialization, checksum, queueing); queued entries and request
+//! bodies are freed on the publisher's tasks, i.e. on other threads than the ones that allocated them. The
+//! system allocator of glibc (per-thread arenas) handles such cross-thread frees poorly, worst when the
+//! queues stay full. In the `publisher_load` benchmark (figures in `BENCHMARKS.md`), at the 10 000 events/s
+//! the default quota allows, the publisher used 20–24 % of a core with glibc and 17–20 % with mimalloc as
+//! the application's global allocator; with a permanent backlog of 100 000 events (the application offering
+//! more than the quota lets through, so every `publish` waits for room), 52–60 % with glibc and 33–41 % with
+//! mimalloc. An application that publishes at high rates may want such an allocator; the SDK leaves the
 //! choice to it.
 
 mod error;
