@@ -58,6 +58,8 @@ pub(crate) struct IngestAlarmsArgs {
     /// The queue: sqs://https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, sqs://sqs.REGION.amazonaws.com/ACCOUNT/NAME
     /// or sqs://NAME (resolved with GetQueueUrl).
     #[arg(value_name = "sqs://QUEUE")]
+    // This text is also `--help`'s, where `<…>` around the URL would show as typed.
+    #[allow(rustdoc::bare_urls)]
     pub(crate) queue: String,
 
     /// Where the events go.
