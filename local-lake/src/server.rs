@@ -174,7 +174,7 @@ async fn api(State(app): State<Arc<App>>, request: Request) -> Response {
             } else {
                 rest_json::CONTENT_TYPE
             };
-            respond(StatusCode::OK, content_type, body.to_string())
+            respond(StatusCode::OK, content_type, body)
         }
         Err(e) => {
             tracing::debug!(code = e.code, status = e.status.as_u16(), message = %e.message, "Request failed.");
@@ -210,7 +210,7 @@ async fn handle(
     route: Route,
     parts: &Parts,
     body: Body,
-) -> Result<serde_json::Value, ApiError> {
+) -> Result<String, ApiError> {
     let plane = match &route {
         Route::Control(_) => Plane::Control,
         Route::Data => Plane::Data,
@@ -248,7 +248,9 @@ async fn handle(
     if let Route::Control(operation) = route {
         let caller = auth::verify(parts, &body, "cloudtrail", &app.identities, app.max_skew)?;
         let params = Params::parse(&body)?;
-        control::dispatch(app, &caller, &operation, params).await
+        control::dispatch(app, &caller, &operation, params)
+            .await
+            .map(|v| v.to_string())
     } else {
         let caller = auth::verify(parts, &body, "cloudtrail-data", &app.identities, app.max_skew)?;
         let query = PutAuditEventsQuery::parse(parts.uri.query().unwrap_or_default());

@@ -9,8 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use super::record::{RecordContext, build};
 use super::validate::validate;
@@ -44,6 +43,46 @@ struct AuditEventIn<'a> {
     event_data_checksum: Option<std::borrow::Cow<'a, str>>,
 }
 
+/// The response: `successful` and `failed` entries (lake-api.md §7 item 2), serialized straight from these
+/// structs (building a `serde_json::Value` per entry was 7 % of PutAuditEvents' CPU).
+#[derive(Serialize)]
+struct ResponseBody<'a> {
+    successful: Vec<Accepted<'a>>,
+    failed: Vec<Refused<'a>>,
+}
+
+#[derive(Serialize)]
+struct Accepted<'a> {
+    id: &'a str,
+    #[serde(rename = "eventID", serialize_with = "shared_str")]
+    event_id: Arc<str>,
+}
+
+/// Writes an `Arc<str>` as a JSON string (serde implements `Arc` only with its `rc` feature).
+fn shared_str<S: serde::Serializer>(value: &Arc<str>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(value)
+}
+
+#[derive(Serialize)]
+struct Refused<'a> {
+    id: &'a str,
+    #[serde(rename = "errorCode")]
+    error_code: &'static str,
+    #[serde(rename = "errorMessage")]
+    error_message: String,
+}
+
+/// A fresh `eventID`: a random (version 4) UUID from the thread's fast generator rather than the operating
+/// system's (one `getrandom` call per stored event was 2.5 % of PutAuditEvents' CPU). Event ids must be
+/// unique, not secret.
+fn new_event_id() -> Arc<str> {
+    let mut buffer = uuid::Uuid::encode_buffer();
+    let id = uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes())
+        .into_uuid()
+        .hyphenated();
+    Arc::from(&*id.encode_lower(&mut buffer))
+}
+
 fn validation(message: impl Into<String>) -> ApiError {
     ApiError::bad_request("ValidationException", message)
 }
@@ -69,7 +108,7 @@ pub(crate) async fn handle(
     caller: &Caller,
     query: &PutAuditEventsQuery,
     body: &Bytes,
-) -> Result<Value, ApiError> {
+) -> Result<String, ApiError> {
     app.faults.check_put_quota(&caller.account)?;
 
     // 1. The channel ARN.
@@ -210,7 +249,7 @@ async fn ingest(
     caller: &Caller,
     target: &Target,
     events: &[AuditEventIn<'_>],
-) -> Result<Value, ApiError> {
+) -> Result<String, ApiError> {
     let now = now_ms();
     let ingestion_iso = iso_seconds(now);
     let ingestion_ts: Arc<str> = Arc::from(lake_timestamp(now));
@@ -245,30 +284,33 @@ async fn ingest(
         });
         match outcome {
             Ok(valid) => {
-                let event_id = uuid::Uuid::new_v4().to_string();
+                let event_id = new_event_id();
                 let record: Arc<str> =
                     Arc::from(build(&ctx, &event_id, &iso_seconds(valid.event_time_ms), data));
                 let event_time: Arc<str> = Arc::from(lake_timestamp(valid.event_time_ms));
-                let event_id_shared: Arc<str> = Arc::from(event_id.as_str());
                 for eds in &target.destinations {
                     rows.push(EventRow {
                         eds_id: eds.clone(),
-                        event_id: Arc::clone(&event_id_shared),
+                        event_id: Arc::clone(&event_id),
                         event_time: Arc::clone(&event_time),
                         ingestion_time: Arc::clone(&ingestion_ts),
                         record: Arc::clone(&record),
                     });
                 }
-                update.success_event_id = Some(event_id.clone());
-                successful.push(json!({"id": id, "eventID": event_id}));
+                successful.push(Accepted { id, event_id });
             }
             Err((code, message)) => {
                 update.error_code = Some(code);
-                let message: String = message.chars().take(MAX_ERROR_MESSAGE_CHARS).collect();
-                failed.push(json!({"id": id, "errorCode": code, "errorMessage": message}));
+                let error_message: String = message.chars().take(MAX_ERROR_MESSAGE_CHARS).collect();
+                failed.push(Refused {
+                    id,
+                    error_code: code,
+                    error_message,
+                });
             }
         }
     }
+    update.success_event_id = successful.last().map(|a| a.event_id.to_string());
     let status_write = {
         let mut state = app.state();
         state.catalog.channels.get_mut(&target.id).map(|c| {
@@ -277,7 +319,8 @@ async fn ingest(
         })
     };
     app.store.submit(rows, status_write).wait().await?;
-    Ok(json!({"successful": successful, "failed": failed}))
+    serde_json::to_string(&ResponseBody { successful, failed })
+        .map_err(|e| ApiError::internal(format!("The response could not be written: {e}.")))
 }
 
 /// A change to a channel's `IngestionStatus`.
