@@ -107,21 +107,15 @@ mod tests {
         assert_eq!(lake_timestamp(ms + 7), "2021-10-27 12:13:14.007");
     }
 
-    /// The digit-by-digit writer against `format!`, over the whole range the clock and `eventTime` reach.
+    /// The digit-by-digit writer against the `time` crate's own formatter, over the whole range the clock
+    /// and `eventTime` reach.
     #[test]
-    fn formats_like_format_macro() {
+    fn formats_like_the_time_crate() {
         let reference = |ms: i64| {
-            let t = datetime(ms);
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:03}",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second(),
-                t.millisecond()
-            )
+            let format = time::macros::format_description!(
+                "[year]-[month]-[day] [hour]:[minute]:[second].[subsecond digits:3]"
+            );
+            datetime(ms).format(&format).unwrap()
         };
         let max = parse_event_time("9999-12-31T23:59:59Z").unwrap() + 999;
         let min = parse_event_time("0000-01-01T00:00:00Z").unwrap();
