@@ -21,6 +21,13 @@ use tracing_subscriber::EnvFilter;
 use crate::cli::{Cli, GlobalArgs};
 use crate::context::Context;
 
+/// The process allocator. `put-events`, `ingest-changes` and `local serve` allocate on one thread what
+/// another frees (a reader thread builds entries, the publisher's runtime sends and drops them; the Lake's
+/// handlers hand rows to its writer thread), which glibc's per-thread arenas handle poorly. See
+/// BENCHMARKS.md ("CLI put-events") for what it changes.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
