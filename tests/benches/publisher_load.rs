@@ -426,7 +426,7 @@ async fn run(only: &[String]) {
                             }
                         });
                         let spent = own_cpu_time().saturating_sub(before);
-                        publishing.fetch_add(spent.as_nanos() as u64, Relaxed);
+                        publishing.fetch_add(u64::try_from(spent.as_nanos()).unwrap(), Relaxed);
                     }
                     drop(tx);
                     measured.wait();
