@@ -9,6 +9,7 @@ use tokio::time::Instant;
 
 use super::outcome::{AbandonReason, Delivery, Outcome, Summary};
 use super::packed::Queued;
+use super::room::Room;
 use crate::AuditEvent;
 use crate::batch::BatchItem;
 use crate::destination::health::Breaker;
@@ -20,8 +21,10 @@ use crate::metrics::DestinationMetrics;
 const MAX_DICTIONARY_BYTES: usize = 16 * 1024;
 
 /// Publisher-wide state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct PublisherShared {
+    /// The publisher-wide bound on queued events.
+    pub(crate) room: Arc<Room>,
     /// Set when `shutdown`'s timeout passed: outcomes decided by dropping are `ShutdownTimeout`.
     pub(crate) shutting_down: AtomicBool,
     pub(crate) abandoned_at_shutdown: AtomicU64,
@@ -30,6 +33,16 @@ pub(crate) struct PublisherShared {
 }
 
 impl PublisherShared {
+    /// The state of a publisher that holds at most `max_queued` events.
+    pub(crate) fn new(max_queued: usize) -> Self {
+        Self {
+            room: Room::new(max_queued),
+            shutting_down: AtomicBool::new(false),
+            abandoned_at_shutdown: AtomicU64::new(0),
+            destinations: Mutex::new(Vec::new()),
+        }
+    }
+
     pub(crate) fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for d in self

@@ -868,7 +868,7 @@ fn entries_are_queued_compressed_only_above_the_queue_depth() {
     let shared = DestinationShared::new(
         dest(0),
         Breaker::new(Duration::from_secs(1), Duration::from_secs(1)),
-        Arc::default(),
+        Arc::new(PublisherShared::new(100)),
     );
     let entry = AuditEvent::new(AuditEventId::derive("a"), &event("a"));
     shared.queued.store(9, Ordering::Relaxed);
@@ -913,4 +913,69 @@ async fn compressed_entries_are_sent_unchanged_in_order_and_every_one_is_accepte
         "same text, ids and checksums, in order"
     );
     assert_eq!(sink.sizes(), [100, 100, 50]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn room_held_back_for_a_group_still_reaches_a_waiting_tenant_when_another_hangs() {
+    // d0 never answers and holds 995 of the 1 000 slots; d1 answers. While the publisher is full, freed
+    // slots go back in groups of 10 (1 % of 1 000): d1's 5 accepted events make no group, so only the hold
+    // time hands their slots to d1's waiting `publish` — a hanging tenant must not stall the others.
+    let sink = Scripted::new(|r, _| {
+        if r.destination().name() == "d0" {
+            Answer::Hang
+        } else {
+            Answer::After(Duration::from_millis(1), accept_all(r))
+        }
+    });
+    let p = builder(&sink)
+        .max_queued(1_000)
+        .linger(Duration::from_millis(10))
+        .build()
+        .unwrap();
+    let (hanging, healthy) = (dest(0), dest(1));
+    let stuck = publish_n(&p, &hanging, "h", 995).await;
+    let started = tokio::time::Instant::now();
+    let receipts = tokio::time::timeout(Duration::from_secs(10), publish_n(&p, &healthy, "ok", 25))
+        .await
+        .expect("the healthy tenant gets room while the other hangs");
+    let out = tokio::time::timeout(Duration::from_secs(10), outcomes(receipts))
+        .await
+        .expect("and delivers");
+    assert!(out.iter().all(Outcome::is_accepted), "{out:?}");
+    // 25 events through 5 free slots: at least four waits for room, each the hold time (plus the 10 ms
+    // linger time of the batch that frees it and its 1 ms call).
+    let took = started.elapsed();
+    assert!(took >= room::MAX_HOLD * 4, "{took:?}: slots were held back");
+    assert!(
+        took <= (room::MAX_HOLD + Duration::from_millis(20)) * 5,
+        "{took:?}"
+    );
+    assert_eq!(
+        p.summary().pending,
+        995,
+        "d0's events still wait: {:?}",
+        p.summary()
+    );
+    drop(stuck);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_full_publisher_under_load_delivers_every_event_with_grouped_room() {
+    let sink = Scripted::new(|r, _| Answer::After(Duration::from_millis(5), accept_all(r)));
+    let p = builder(&sink).max_queued(1_000).build().unwrap();
+    let tasks: Vec<_> = (0..3)
+        .map(|t| {
+            let p = p.clone();
+            tokio::spawn(async move { publish_n(&p, &dest(t), &format!("t{t}"), 2_000).await })
+        })
+        .collect();
+    let mut receipts = Vec::new();
+    for t in tasks {
+        receipts.extend(t.await.unwrap());
+    }
+    let out = outcomes(receipts).await;
+    assert_eq!(out.len(), 6_000);
+    assert!(out.iter().all(Outcome::is_accepted));
+    let s = p.summary();
+    assert_eq!((s.accepted, s.pending), (6_000, 0), "{s:?}");
 }

@@ -143,8 +143,8 @@ impl Worker {
         let span = tracing::info_span!("ctlake.destination", destination = self.shared.destination.name());
         async move {
             loop {
-                // Before every wait: the slots of what got its outcome in the last turn go back at once.
-                drop(self.released.take());
+                // Before every wait: the slots of what got its outcome in the last turn go back together.
+                self.free_slots(false);
                 let stop = *self.stop.borrow();
                 match stop {
                     Stop::All => {
@@ -508,13 +508,23 @@ impl Worker {
         true
     }
 
+    /// Hands the slots released since the loop last turned to the publisher's [`Room`](super::room::Room); `now`: at once,
+    /// not held back for a group.
+    fn free_slots(&mut self, now: bool) {
+        if let Some(slots) = self.released.take() {
+            self.shared.publisher.room.free(slots, now);
+        } else if now {
+            self.shared.publisher.room.release_held();
+        }
+    }
+
     /// Answers the flushes whose events all have an outcome.
     fn release_barriers(&mut self) {
-        // A flush answered sees the queue slots of what it waited for free.
-        drop(self.released.take());
         if self.barriers.is_empty() {
             return;
         }
+        // A flush answered sees the queue slots of what it waited for free.
+        self.free_slots(true);
         let lowest = self.unsettled.keys().next().copied();
         let (waiting, done): (Vec<_>, Vec<_>) = std::mem::take(&mut self.barriers)
             .into_iter()
