@@ -125,14 +125,11 @@ impl Queued {
         let (checksum, data) = rest
             .split_at_checked(packed.checksum_len.unwrap_or(0))
             .ok_or_else(corrupt)?;
-        let text = lz4_flex::block::decompress_with_dict(data, packed.text_len, &packed.dictionary)
+        let mut text = vec![0; packed.text_len];
+        let n = lz4_flex::block::decompress_into_with_dict(data, &mut text, &packed.dictionary)
             .map_err(|e| UnpackError(e.to_string()))?;
-        if text.len() != packed.text_len {
-            return Err(UnpackError(format!(
-                "{} bytes instead of {}",
-                text.len(),
-                packed.text_len
-            )));
+        if n != packed.text_len {
+            return Err(UnpackError(format!("{n} bytes instead of {}", packed.text_len)));
         }
         let utf8 = |b: Vec<u8>| String::from_utf8(b).map_err(|e| UnpackError(e.to_string()));
         let id: AuditEventId = utf8(id.to_vec())?
