@@ -65,8 +65,8 @@
 //! queues stay full. In the `publisher_load` benchmark (figures in `BENCHMARKS.md`), at the 10 000 events/s
 //! the default quota allows, the publisher used 20–24 % of a core with glibc and 17–20 % with mimalloc as
 //! the application's global allocator; with a permanent backlog of 100 000 events (the application offering
-//! more than the quota lets through, so every `publish` waits for room), 42–60 % with glibc and 28–41 % with
-//! mimalloc. An application that publishes at high rates may want such an allocator; the SDK leaves the
+//! more than the quota lets through, so every `publish` waits for room), 31–37 % with glibc and 22–25 % with
+//! mimalloc on a quiet host (27–28 % with mimalloc while the hypervisor took 13–27 % of the CPUs). An application that publishes at high rates may want such an allocator; the SDK leaves the
 //! choice to it. The `ctlake` command line made that choice: with mimalloc, `put-events` spends 17 % less
 //! CPU per event than with glibc.
 
