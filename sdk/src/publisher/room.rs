@@ -100,7 +100,27 @@ impl Room {
 
 #[cfg(test)]
 mod tests {
+    use tokio::task::JoinHandle;
+
     use super::*;
+
+    /// A caller waiting for `n` permits (queued on the semaphore once this returns).
+    async fn wait_for(room: &Room, n: u32) -> JoinHandle<OwnedSemaphorePermit> {
+        let s = room.semaphore().clone();
+        let waiter = tokio::spawn(async move { s.acquire_many_owned(n).await.unwrap() });
+        tokio::task::yield_now().await;
+        waiter
+    }
+
+    /// What a caller from `wait_for` got, if it got it at once.
+    async fn got(waiter: JoinHandle<OwnedSemaphorePermit>) -> usize {
+        let permit = tokio::time::timeout(Duration::from_millis(1), waiter).await;
+        let permit = permit.expect("the waiter was served").unwrap();
+        let n = permit.num_permits();
+        // Kept out of the semaphore, as the caller would while its event is queued.
+        permit.forget();
+        n
+    }
 
     #[tokio::test(start_paused = true)]
     async fn freed_room_goes_back_at_once_while_nobody_waits() {
@@ -115,11 +135,7 @@ mod tests {
         let room = Room::new(10_000);
         assert_eq!(room.group, 100);
         let mut all = room.semaphore().clone().acquire_many_owned(10_000).await.unwrap();
-        let waiter = tokio::spawn({
-            let s = room.semaphore().clone();
-            async move { s.acquire_owned().await.unwrap() }
-        });
-        tokio::task::yield_now().await;
+        let waiter = wait_for(&room, 1).await;
         // 99 freed permits are held back: the waiter still waits.
         for _ in 0..99 {
             room.free(all.split(1).unwrap(), false);
@@ -129,11 +145,7 @@ mod tests {
         assert_eq!(room.semaphore().available_permits(), 0);
         // The hundredth makes a group: all go back, the waiter gets one, 99 are left.
         room.free(all.split(1).unwrap(), false);
-        let got = tokio::time::timeout(Duration::from_millis(1), waiter)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(got.num_permits(), 1);
+        assert_eq!(got(waiter).await, 1);
         assert_eq!(room.semaphore().available_permits(), 99);
     }
 
@@ -141,34 +153,18 @@ mod tests {
     async fn held_room_goes_back_within_the_hold_time_or_when_asked() {
         let room = Room::new(10_000);
         let mut all = room.semaphore().clone().acquire_many_owned(10_000).await.unwrap();
-        let waiter = tokio::spawn({
-            let s = room.semaphore().clone();
-            async move { s.acquire_owned().await.unwrap() }
-        });
-        tokio::task::yield_now().await;
+        let waiter = wait_for(&room, 1).await;
         room.free(all.split(3).unwrap(), false);
         tokio::time::sleep(MAX_HOLD - Duration::from_millis(1)).await;
         assert!(!waiter.is_finished(), "held back");
         tokio::time::sleep(Duration::from_millis(2)).await;
-        let got = tokio::time::timeout(Duration::from_millis(1), waiter)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(got.num_permits(), 1, "handed back by the timer");
+        assert_eq!(got(waiter).await, 1, "handed back by the timer");
         assert_eq!(room.semaphore().available_permits(), 2);
 
         // `now` (a flush being answered) hands everything back at once.
-        let waiter = tokio::spawn({
-            let s = room.semaphore().clone();
-            async move { s.acquire_many_owned(3).await.unwrap() }
-        });
-        tokio::task::yield_now().await;
+        let waiter = wait_for(&room, 3).await;
         room.free(all.split(1).unwrap(), true);
-        let got = tokio::time::timeout(Duration::from_millis(1), waiter)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(got.num_permits(), 3);
+        assert_eq!(got(waiter).await, 3);
     }
 
     #[test]
