@@ -65,9 +65,9 @@
 //! queues stay full. In the `publisher_load` benchmark (figures in `BENCHMARKS.md`), at the 10 000 events/s
 //! the default quota allows, the publisher used 20–24 % of a core with glibc and 17–20 % with mimalloc as
 //! the application's global allocator; with a permanent backlog of 100 000 events (the application offering
-//! more than the quota lets through, so every `publish` waits for room), 31–37 % with glibc and 22–25 % with
-//! mimalloc on a quiet host (27–28 % with mimalloc while the hypervisor took 13–27 % of the CPUs). An application that publishes at high rates may want such an allocator; the SDK leaves the
-//! choice to it. The `ctlake` command line made that choice: with mimalloc, `put-events` spends 17 % less
+//! more than the quota lets through, so every `publish` waits for room), 31–39 % with glibc and 22–25 % with
+//! mimalloc on a quiet host (26–28 % with mimalloc while the hypervisor took 13–28 % of the CPUs). An
+//! application that publishes at high rates may want such an allocator; the SDK leaves the choice to it. The `ctlake` command line made that choice: with mimalloc, `put-events` spends 17 % less
 //! CPU per event than with glibc.
 
 mod error;
@@ -182,9 +182,7 @@ impl Publisher {
             .inner
             .shared
             .room
-            .semaphore()
-            .clone()
-            .acquire_owned()
+            .acquire()
             .await
             .map_err(|_| PublishError::Closed)?;
         let slot = handle.sender.reserve().await.map_err(|_| PublishError::Closed)?;
@@ -222,7 +220,7 @@ impl Publisher {
             Err((id, violations)) => return Ok(reject_locally(&handle, id, violations)),
         };
         let id = entry.id().clone();
-        let permit = match self.inner.shared.room.semaphore().clone().try_acquire_owned() {
+        let permit = match self.inner.shared.room.try_acquire() {
             Ok(permit) => permit,
             Err(TryAcquireError::NoPermits) => return Err(TryPublishError::Full(entry.into())),
             Err(TryAcquireError::Closed) => return Err(TryPublishError::Closed(entry.into())),
@@ -266,7 +264,7 @@ impl Publisher {
             .take()
             .map(|m| m.into_values().collect())
             .unwrap_or_default();
-        self.inner.shared.room.semaphore().close();
+        self.inner.shared.room.close();
         let delivered = tokio::time::timeout(timeout, flush_all(&handles)).await.is_ok();
         drop(handles);
         if !delivered {
@@ -296,7 +294,7 @@ impl Publisher {
                 .unwrap_or_else(PoisonError::into_inner)
                 .take(),
         );
-        self.inner.shared.room.semaphore().close();
+        self.inner.shared.room.close();
         let _ = self.inner.abort.send(Stop::Unsent);
         let mut workers =
             std::mem::take(&mut *self.inner.workers.lock().unwrap_or_else(PoisonError::into_inner));

@@ -131,6 +131,17 @@ impl Sink for Scripted {
     }
 }
 
+/// A sink where destination `hanging` never answers and every other one accepts everything after `delay`.
+fn one_hangs(hanging: &'static str, delay: Duration) -> Scripted {
+    Scripted::new(move |r, _| {
+        if r.destination().name() == hanging {
+            Answer::Hang
+        } else {
+            Answer::After(delay, accept_all(r))
+        }
+    })
+}
+
 fn builder(sink: &Scripted) -> PublisherBuilder {
     Publisher::builder()
         .sink(sink.clone())
@@ -433,13 +444,7 @@ async fn a_tenant_fatal_error_pauses_only_that_destination_until_a_probe_succeed
 
 #[tokio::test(start_paused = true)]
 async fn a_hanging_destination_does_not_delay_the_others() {
-    let sink = Scripted::new(|r, _| {
-        if r.destination().name() == "d1" {
-            Answer::Hang
-        } else {
-            now(accept_all(r))
-        }
-    });
+    let sink = one_hangs("d1", Duration::ZERO);
     let p = builder(&sink)
         .concurrency(1)
         .queue_capacity(10)
@@ -920,13 +925,7 @@ async fn room_held_back_for_a_group_still_reaches_a_waiting_tenant_when_another_
     // d0 never answers and holds 995 of the 1 000 slots; d1 answers. While the publisher is full, freed
     // slots go back in groups of 10 (1 % of 1 000): d1's 5 accepted events make no group, so only the hold
     // time hands their slots to d1's waiting `publish` — a hanging tenant must not stall the others.
-    let sink = Scripted::new(|r, _| {
-        if r.destination().name() == "d0" {
-            Answer::Hang
-        } else {
-            Answer::After(Duration::from_millis(1), accept_all(r))
-        }
-    });
+    let sink = one_hangs("d0", Duration::from_millis(1));
     let p = builder(&sink)
         .max_queued(1_000)
         .linger(Duration::from_millis(10))
